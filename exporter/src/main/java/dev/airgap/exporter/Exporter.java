@@ -1,0 +1,165 @@
+package dev.airgap.exporter;
+
+import com.fasterxml.jackson.databind.node.JsonNodeFactory;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.airgap.core.Digest;
+import dev.airgap.core.bundle.BlobSource;
+import dev.airgap.core.bundle.BundleHead;
+import dev.airgap.core.bundle.BundleLayout;
+import dev.airgap.core.bundle.BundleWriter;
+import dev.airgap.core.error.UsageException;
+import dev.airgap.core.manifest.Artifact;
+import dev.airgap.core.manifest.Manifest;
+import dev.airgap.core.manifest.ManifestCodec;
+import dev.airgap.core.manifest.Producer;
+import dev.airgap.core.manifest.SbomRef;
+import dev.airgap.exporter.source.ArtifactSource;
+import dev.airgap.exporter.source.CollectedArtifact;
+import dev.airgap.exporter.source.ExportContext;
+import dev.airgap.exporter.source.FilesSource;
+import dev.airgap.exporter.source.ModelSource;
+import dev.airgap.sbom.SbomGenerator;
+import dev.airgap.signing.DsseEnvelope;
+import dev.airgap.signing.SigningKey;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Clock;
+import java.time.Instant;
+import java.time.temporal.ChronoUnit;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
+import java.util.UUID;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+
+/**
+ * Builds one bundle: collects and hashes every artifact (in parallel), writes the SBOM from the
+ * digests already computed, signs the manifest, then streams the head and each distinct blob
+ * once into a temp file that is renamed onto the target.
+ */
+public final class Exporter {
+  public static final String DEFAULT_CHANNEL = "default";
+  public static final String DEFAULT_EXPIRY = "30d";
+  private static final List<String> LATER_TYPES = List.of("pypi", "apt", "oci", "maven", "git", "huggingface");
+
+  private final Map<String, ArtifactSource> sources = new LinkedHashMap<>();
+  private final Clock clock;
+  private final String version;
+
+  public Exporter(Clock clock, String version) {
+    this.clock = clock;
+    this.version = version;
+    register(new FilesSource());
+    register(new ModelSource());
+  }
+
+  public Exporter register(ArtifactSource source) {
+    sources.put(source.type(), source);
+    return this;
+  }
+
+  public ExportResult export(ExportRequest request) {
+    if (request.keys().isEmpty()) throw new UsageException("export needs at least one --key");
+    List<SigningKey> keys = request.keys().stream().map(SigningKey::load).toList();
+    Path cwd = Path.of("").toAbsolutePath();
+    ExportSpec spec = request.spec() != null ? ExportSpec.read(request.spec()) : ExportSpec.empty(cwd);
+
+    Instant created = clock.instant().truncatedTo(ChronoUnit.SECONDS);
+    String channel = firstNonNull(request.channel(), spec.channel(), DEFAULT_CHANNEL);
+    if (!Manifest.CHANNEL.matcher(channel).matches()) throw new UsageException("--channel: '" + channel + "' must match " + Manifest.CHANNEL.pattern());
+    // Without an explicit sequence the creation time in seconds is used: monotonic per channel
+    // for a single exporting host without keeping state.
+    long sequence = firstNonNull(request.sequence(), spec.sequence(), created.getEpochSecond());
+    if (sequence < 1) throw new UsageException("--sequence must be at least 1");
+    Instant expires = When.parse(firstNonNull(request.expires(), spec.expires(), DEFAULT_EXPIRY), created);
+    if (!expires.isAfter(created)) throw new UsageException("--expires: " + expires + " is not in the future");
+
+    List<Entry> entries = new ArrayList<>();
+    for (int i = 0; i < spec.artifacts().size(); i++) {
+      entries.add(new Entry(spec.artifacts().get(i), request.spec() + ": artifacts[" + i + "]", spec.baseDir()));
+    }
+    for (Path p : request.files()) entries.add(new Entry(quick("files", p), "--files " + p, cwd));
+    for (Path p : request.models()) entries.add(new Entry(quick("model", p), "--model " + p, cwd));
+    if (entries.isEmpty()) throw new UsageException("nothing to export: give --spec, --files or --model");
+
+    List<CollectedArtifact> collected = new ArrayList<>();
+    ExecutorService pool = Executors.newFixedThreadPool(Math.max(2, Runtime.getRuntime().availableProcessors()), r -> {
+      Thread t = new Thread(r, "airgap-hash");
+      t.setDaemon(true);
+      return t;
+    });
+    try {
+      for (Entry e : entries) {
+        String type = e.node().get("type").asText();
+        ArtifactSource source = sources.get(type);
+        if (source == null) {
+          String why = LATER_TYPES.contains(type) ? "is not supported by this version of airgap yet" : "is unknown (known: " + sources.keySet() + ")";
+          throw new UsageException(e.where() + ": type '" + type + "' " + why);
+        }
+        collected.addAll(source.collect(e.node(), e.where(), new ExportContext(e.baseDir(), pool)));
+      }
+    } finally {
+      pool.shutdownNow();
+    }
+
+    List<Artifact> artifacts = collected.stream().map(CollectedArtifact::artifact).toList();
+    Producer producer = new Producer("airgap", version, hostName());
+    SbomRef placeholder = new SbomRef(BundleLayout.SBOM, 0, Digest.of(new byte[0]), BundleLayout.SBOM_MEDIA_TYPE);
+    Manifest draft = new Manifest(Manifest.FORMAT_VERSION, UUID.randomUUID().toString(), channel, sequence, created, expires, producer, placeholder, artifacts);
+    draft.validate();
+    byte[] sbom = SbomGenerator.generate(draft);
+    Manifest manifest = draft.withSbom(new SbomRef(BundleLayout.SBOM, sbom.length, Digest.of(sbom), BundleLayout.SBOM_MEDIA_TYPE)).validate();
+    byte[] manifestBytes = ManifestCodec.encode(manifest);
+    byte[] envelope = DsseEnvelope.sign(BundleLayout.ENVELOPE_PAYLOAD_TYPE, manifestBytes, keys).toJson();
+
+    // One source per distinct digest; identical files travel once.
+    TreeMap<String, BlobSource> blobs = new TreeMap<>();
+    for (CollectedArtifact c : collected) {
+      for (BlobSource b : c.blobs()) blobs.putIfAbsent(b.digest().hex(), b);
+    }
+    long blobBytes = 0;
+    try (BundleWriter writer = BundleWriter.create(request.out(), created)) {
+      writer.writeHead(new BundleHead(manifestBytes, envelope, sbom));
+      for (BlobSource b : blobs.values()) {
+        writer.writeBlob(b);
+        blobBytes += b.size();
+      }
+      Path out = writer.commit();
+      long size;
+      try {
+        size = Files.size(out);
+      } catch (java.io.IOException e) {
+        size = -1;
+      }
+      return new ExportResult(out, manifest, size, blobs.size(), blobBytes);
+    }
+  }
+
+  private record Entry(com.fasterxml.jackson.databind.JsonNode node, String where, Path baseDir) {}
+
+  private static ObjectNode quick(String type, Path path) {
+    ObjectNode n = JsonNodeFactory.instance.objectNode();
+    n.put("type", type);
+    n.put("path", path.toString());
+    return n;
+  }
+
+  @SafeVarargs
+  private static <T> T firstNonNull(T... values) {
+    for (T v : values) if (v != null) return v;
+    return null;
+  }
+
+  private static String hostName() {
+    String h = System.getenv("HOSTNAME");
+    if (h != null && !h.isBlank()) return h;
+    try {
+      return Files.readString(Path.of("/etc/hostname")).trim();
+    } catch (java.io.IOException | RuntimeException e) {
+      return "unknown";
+    }
+  }
+}

@@ -1,0 +1,57 @@
+package dev.airgap.importer;
+
+import dev.airgap.core.Digest;
+import dev.airgap.core.bundle.BundleHead;
+import dev.airgap.core.bundle.BundleLayout;
+import dev.airgap.core.bundle.BundleReader;
+import dev.airgap.core.error.IntegrityException;
+import dev.airgap.core.error.TrustException;
+import dev.airgap.core.manifest.Manifest;
+import dev.airgap.core.manifest.ManifestCodec;
+import dev.airgap.sbom.SbomChecker;
+import dev.airgap.signing.DsseEnvelope;
+import dev.airgap.signing.TrustStore;
+import java.time.Instant;
+import java.util.List;
+
+/**
+ * Checks a bundle's head in the order that keeps untrusted bytes away from everything else:
+ * envelope signature and trust policy first, then that the manifest entry is the signed payload,
+ * then the manifest itself, expiry, and the SBOM against the manifest. Blobs are not touched.
+ */
+public final class BundleVerifier {
+  /** A head that passed every check, with the names of the trusted keys that signed it. */
+  public record VerifiedHead(BundleHead head, Manifest manifest, Digest manifestDigest, List<String> signers) {}
+
+  private BundleVerifier() {}
+
+  public static VerifiedHead verifyHead(BundleReader reader, TrustStore trust, Instant now) {
+    BundleHead head = reader.readHead();
+    DsseEnvelope envelope = DsseEnvelope.parse(head.envelopeBytes());
+    TrustStore.Verification v = trust.verify(envelope, BundleLayout.ENVELOPE_PAYLOAD_TYPE);
+    if (!java.util.Arrays.equals(envelope.payload(), head.manifestBytes())) {
+      throw IntegrityException.malformed(reader.path() + ": " + BundleLayout.MANIFEST, "differs from the signed payload in " + BundleLayout.ENVELOPE);
+    }
+    Manifest manifest = ManifestCodec.decode(head.manifestBytes());
+    if (!now.isBefore(manifest.expires())) throw TrustException.expired(manifest.bundleId(), manifest.expires(), now);
+    Digest sbomDigest = Digest.of(head.sbomBytes());
+    if (head.sbomBytes().length != manifest.sbom().size()) {
+      throw IntegrityException.sizeMismatch(reader.path() + ": " + BundleLayout.SBOM, manifest.sbom().size(), head.sbomBytes().length);
+    }
+    if (!sbomDigest.equals(manifest.sbom().sha256())) {
+      throw IntegrityException.mismatch(reader.path() + ": " + BundleLayout.SBOM, manifest.sbom().sha256(), sbomDigest);
+    }
+    SbomChecker.check(head.sbomBytes(), manifest);
+    List<String> signers = v.signers().stream().map(TrustStore.Signer::name).toList();
+    return new VerifiedHead(head, manifest, Digest.of(head.manifestBytes()), signers);
+  }
+
+  /** Full check of every byte; publishes nothing. */
+  public static VerifiedHead verifyAll(java.nio.file.Path bundle, TrustStore trust, Instant now) {
+    try (BundleReader reader = BundleReader.open(bundle)) {
+      VerifiedHead h = verifyHead(reader, trust, now);
+      reader.verifyBlobs(h.manifest().blobSizes());
+      return h;
+    }
+  }
+}

@@ -1,0 +1,9 @@
+package dev.airgap.importer;
+
+import java.nio.file.Path;
+
+/**
+ * One import: the bundle, the mirror directory, the trust directory, and either a clamd address
+ * ({@code HOST:PORT}) or {@code noScan}. {@code refusePickle} adds to the trust policy's own rule.
+ */
+public record ImportRequest(Path bundle, Path mirror, Path trustDir, String clamdAddress, boolean noScan, boolean refusePickle) {}

@@ -1,0 +1,150 @@
+package dev.airgap.sbom;
+
+import static dev.airgap.sbom.SbomConventions.*;
+
+import com.fasterxml.jackson.core.JsonParser;
+import com.fasterxml.jackson.core.util.DefaultIndenter;
+import com.fasterxml.jackson.core.util.DefaultPrettyPrinter;
+import com.fasterxml.jackson.core.util.Separators;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.json.JsonMapper;
+import dev.airgap.core.error.IntegrityException;
+import dev.airgap.core.manifest.Artifact;
+import dev.airgap.core.manifest.ArtifactFile;
+import dev.airgap.core.manifest.Manifest;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.Date;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import org.cyclonedx.exception.GeneratorException;
+import org.cyclonedx.generators.BomGeneratorFactory;
+import org.cyclonedx.model.Bom;
+import org.cyclonedx.model.Component;
+import org.cyclonedx.model.Hash;
+import org.cyclonedx.model.Metadata;
+import org.cyclonedx.model.Property;
+import org.cyclonedx.model.metadata.ToolInformation;
+
+/**
+ * Writes the CycloneDX 1.6 JSON SBOM of a bundle from its manifest alone: one component per
+ * artifact (in manifest order) with one nested {@code file} component per file, hashes taken from
+ * the manifest's digests. The output is deterministic: the same manifest gives the same bytes. The
+ * manifest's own {@code sbom} field is ignored (the SBOM's digest is put there afterwards).
+ */
+public final class SbomGenerator {
+  /** Media type of the generated document. */
+  public static final String MEDIA_TYPE = "application/vnd.cyclonedx+json";
+  /** Conventional file name of the SBOM inside a bundle. */
+  public static final String FILE_NAME = SbomConventions.FILE_NAME;
+
+  /** Re-indents the library's compact output with fixed LF line ends (its pretty printer uses the platform's). */
+  private static final JsonMapper REFORMAT = JsonMapper.builder().enable(JsonParser.Feature.STRICT_DUPLICATE_DETECTION).build();
+
+  private SbomGenerator() {}
+
+  /**
+   * Generates the SBOM (UTF-8 JSON, trailing newline). The result is checked with {@link
+   * SbomChecker} before it is returned, so a manifest whose values cannot be carried faithfully
+   * (for example names with surrounding whitespace, which CycloneDX trims) fails here with an
+   * {@link IntegrityException} rather than at import.
+   */
+  public static byte[] generate(Manifest manifest) {
+    Objects.requireNonNull(manifest, "manifest");
+    Bom bom = toBom(manifest);
+    String compact;
+    try {
+      compact = BomGeneratorFactory.createJson(SPEC, bom).toJsonString(false);
+    } catch (GeneratorException e) {
+      throw new IllegalStateException("CycloneDX generator failed", e);
+    }
+    byte[] out = prettyPrint(compact);
+    try {
+      SbomChecker.check(out, manifest);
+    } catch (IntegrityException e) {
+      throw IntegrityException.malformed("manifest", "cannot be represented faithfully in the SBOM: " + e.getMessage(), e);
+    }
+    return out;
+  }
+
+  static Bom toBom(Manifest m) {
+    Bom bom = new Bom();
+    bom.setVersion(1);
+    bom.setSerialNumber(serialNumber(m.bundleId()));
+
+    Metadata meta = new Metadata();
+    meta.setTimestamp(Date.from(m.created()));
+    Component tool = new Component();
+    tool.setType(Component.Type.APPLICATION);
+    tool.setName(TOOL_NAME);
+    if (m.producer() != null && m.producer().version() != null) tool.setVersion(m.producer().version());
+    ToolInformation tools = new ToolInformation();
+    tools.setComponents(List.of(tool));
+    meta.setToolChoice(tools);
+
+    Component bundle = new Component();
+    bundle.setType(BUNDLE_TYPE);
+    bundle.setBomRef(BUNDLE_REF);
+    bundle.setName(BUNDLE_NAME_PREFIX + m.channel());
+    bundle.setVersion(Long.toString(m.sequence()));
+    meta.setComponent(bundle);
+    meta.setProperties(List.of(
+        new Property(PROP_BUNDLE_ID, m.bundleId()),
+        new Property(PROP_CHANNEL, m.channel()),
+        new Property(PROP_SEQUENCE, Long.toString(m.sequence()))));
+    bom.setMetadata(meta);
+
+    List<Component> components = new ArrayList<>();
+    for (int i = 0; i < m.artifacts().size(); i++) components.add(artifactComponent(i, m.artifacts().get(i)));
+    bom.setComponents(components);
+    return bom;
+  }
+
+  private static Component artifactComponent(int i, Artifact a) {
+    Component c = new Component();
+    c.setType(componentType(a.type()));
+    c.setBomRef(artifactRef(i));
+    c.setName(a.name());
+    c.setVersion(a.version());
+    c.setPurl(a.purl());
+    if (a.files().size() == 1) c.setHashes(List.of(sha256(a.files().get(0))));
+    List<Property> props = new ArrayList<>();
+    props.add(new Property(PROP_TYPE, a.type()));
+    for (Map.Entry<String, String> e : a.properties().entrySet()) props.add(new Property(PROP_PREFIX + e.getKey(), e.getValue()));
+    c.setProperties(props);
+    List<Component> files = new ArrayList<>();
+    for (int j = 0; j < a.files().size(); j++) {
+      ArtifactFile f = a.files().get(j);
+      Component fc = new Component();
+      fc.setType(Component.Type.FILE);
+      fc.setBomRef(fileRef(i, j));
+      fc.setName(f.path().value());
+      fc.setHashes(List.of(sha256(f)));
+      fc.setProperties(List.of(new Property(PROP_SIZE, Long.toString(f.size())), new Property(PROP_MEDIA_TYPE, f.mediaType())));
+      files.add(fc);
+    }
+    if (!files.isEmpty()) c.setComponents(files);
+    return c;
+  }
+
+  private static Hash sha256(ArtifactFile f) {
+    return new Hash(Hash.Algorithm.SHA_256, f.sha256().hex());
+  }
+
+  private static byte[] prettyPrint(String compact) {
+    try {
+      JsonNode tree = REFORMAT.readTree(compact);
+      DefaultIndenter lf = new DefaultIndenter("  ", "\n");
+      DefaultPrettyPrinter printer = new DefaultPrettyPrinter()
+          .withSeparators(Separators.createDefaultInstance().withObjectFieldValueSpacing(Separators.Spacing.AFTER));
+      printer.indentObjectsWith(lf);
+      printer.indentArraysWith(lf);
+      String text = REFORMAT.writer(printer).writeValueAsString(tree) + "\n";
+      return text.getBytes(StandardCharsets.UTF_8);
+    } catch (IOException e) {
+      throw new IllegalStateException("cannot re-indent generated SBOM", e);
+    }
+  }
+}
