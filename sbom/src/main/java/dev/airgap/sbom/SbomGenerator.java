@@ -53,6 +53,7 @@ public final class SbomGenerator {
    */
   public static byte[] generate(Manifest manifest) {
     Objects.requireNonNull(manifest, "manifest");
+    Objects.requireNonNull(manifest.created(), "manifest.created");
     Bom bom = toBom(manifest);
     String compact;
     try {

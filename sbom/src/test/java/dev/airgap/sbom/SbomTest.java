@@ -199,6 +199,22 @@ class SbomTest {
     assertThrows(IntegrityException.class, () -> SbomChecker.check("{\"bomFormat\": ".getBytes(StandardCharsets.UTF_8), m));
     assertThrows(IntegrityException.class, () -> SbomChecker.check(new byte[0], m));
     assertThrows(IntegrityException.class, () -> SbomChecker.check("[]".getBytes(StandardCharsets.UTF_8), m));
+    byte[] trailing = (new String(SbomGenerator.generate(m), StandardCharsets.UTF_8) + "{}").getBytes(StandardCharsets.UTF_8);
+    assertThrows(IntegrityException.class, () -> SbomChecker.check(trailing, m));
+  }
+
+  @Test
+  void rejectsFieldsOutsideTheSchema() throws Exception {
+    rejected(root -> ((ObjectNode) components(root).get(0)).put("evil", 1), "schema", "evil");
+  }
+
+  @Test
+  void generatorRefusesValuesCycloneDxWouldAlter() {
+    Manifest m = manifest();
+    Artifact padded = new Artifact("pypi", " padded ", "1", "pkg:pypi/padded@1", Map.of(), List.of(file("p.whl", "p", "application/zip")));
+    Manifest bad = new Manifest(1, "b-1", "default", 1, m.created(), m.expires(), m.producer(), m.sbom(), List.of(padded));
+    IntegrityException e = assertThrows(IntegrityException.class, () -> SbomGenerator.generate(bad));
+    assertTrue(e.getMessage().contains("padded"), e.getMessage());
   }
 
   @Test

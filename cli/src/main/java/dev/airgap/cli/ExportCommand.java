@@ -1,0 +1,37 @@
+package dev.airgap.cli;
+
+import dev.airgap.exporter.ExportRequest;
+import dev.airgap.exporter.ExportResult;
+import dev.airgap.exporter.Exporter;
+import java.nio.file.Path;
+import java.time.Clock;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Spec;
+
+/** {@code airgap export}: options → {@link ExportRequest} → {@link Exporter}. */
+@Command(name = "export", description = "Collect artifacts, hash them, sign a manifest and write one bundle.")
+final class ExportCommand implements Callable<Integer> {
+  @Option(names = "--key", required = true, description = "Signing key (NAME.key); repeat to sign with several keys.") List<Path> keys;
+  @Option(names = "--out", required = true, description = "Bundle file to write.") Path out;
+  @Option(names = "--spec", description = "Export spec (YAML, docs/export-spec.md).") Path specFile;
+  @Option(names = "--channel", description = "Channel name (default: the spec's, else 'default').") String channel;
+  @Option(names = "--sequence", description = "Sequence number, monotonic per channel (default: the spec's, else the creation time in epoch seconds).") Long sequence;
+  @Option(names = "--expires", description = "Expiry: 30d, 12h, 2027-01-31 or an ISO instant (default 30d).") String expires;
+  @Option(names = "--files", description = "A file or directory to export as plain files.") List<Path> files = new ArrayList<>();
+  @Option(names = "--model", description = "A model-weight directory to export.") List<Path> models = new ArrayList<>();
+  @Spec picocli.CommandLine.Model.CommandSpec spec;
+
+  @Override
+  public Integer call() {
+    ExportResult r = new Exporter(Clock.systemUTC(), Main.VERSION)
+        .export(new ExportRequest(keys, out, specFile, channel, sequence, expires, files, models));
+    spec.commandLine().getOut().printf("wrote %s: bundle %s, channel %s, sequence %d, %d artifact(s), %d blob(s), %s%n",
+        r.bundle(), r.manifest().bundleId(), r.manifest().channel(), r.manifest().sequence(), r.manifest().artifacts().size(),
+        r.blobCount(), Sizes.human(r.bundleBytes()));
+    return 0;
+  }
+}

@@ -1,0 +1,105 @@
+package dev.airgap.cli;
+
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.airgap.core.Json;
+import dev.airgap.core.PickleFiles;
+import dev.airgap.core.manifest.Artifact;
+import dev.airgap.core.manifest.ArtifactFile;
+import dev.airgap.core.manifest.Manifest;
+import dev.airgap.importer.Inspection;
+import dev.airgap.signing.TrustStore;
+import java.io.PrintWriter;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Optional;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
+import picocli.CommandLine.Spec;
+
+/** {@code airgap inspect}: what a bundle holds and who signed it, from the head only. */
+@Command(name = "inspect", description = "Show a bundle's artifacts, files, sizes, digests and signers (reads the head only).")
+final class InspectCommand implements Callable<Integer> {
+  @Parameters(index = "0", paramLabel = "BUNDLE") Path bundle;
+  @Option(names = "--json", description = "Machine-readable output.") boolean json;
+  @Option(names = "--trust", description = "Trust directory: also show which signatures are trusted and whether the policy is met.") Path trust;
+  @Spec picocli.CommandLine.Model.CommandSpec spec;
+
+  @Override
+  public Integer call() throws Exception {
+    Inspection in = Inspection.of(bundle, Optional.ofNullable(trust).map(TrustStore::load));
+    PrintWriter out = spec.commandLine().getOut();
+    if (json) {
+      out.println(Json.strict().writeValueAsString(toJson(in)));
+    } else {
+      printText(in, out);
+    }
+    return 0;
+  }
+
+  private static ObjectNode toJson(Inspection in) {
+    ObjectNode root = Json.strict().createObjectNode();
+    root.put("bundle", in.bundle().toString());
+    root.put("bundleBytes", in.bundleBytes());
+    root.put("manifestSha256", in.manifestDigest().toString());
+    root.set("manifest", Json.strict().valueToTree(in.manifest()));
+    ArrayNode sigs = root.putArray("signatures");
+    for (String k : in.signatureKeyIds()) sigs.addObject().put("keyid", k);
+    in.trust().ifPresent(v -> {
+      ObjectNode t = root.putObject("trust");
+      t.put("threshold", v.threshold());
+      t.put("satisfied", v.satisfied());
+      ArrayNode valid = t.putArray("trustedSigners");
+      v.signers().forEach(s -> valid.addObject().put("keyid", s.keyId().value()).put("name", s.name()));
+      ArrayNode unknown = t.putArray("unknownKeyIds");
+      v.unknownKeyIds().forEach(unknown::add);
+      ArrayNode invalid = t.putArray("invalidKeyIds");
+      v.invalidKeyIds().forEach(invalid::add);
+    });
+    ArrayNode warnings = root.putArray("warnings");
+    pickleWarnings(in.manifest()).forEach(warnings::add);
+    return root;
+  }
+
+  private static void printText(Inspection in, PrintWriter out) {
+    Manifest m = in.manifest();
+    out.printf("Bundle    %s (%s)%n", in.bundle(), Sizes.human(in.bundleBytes()));
+    out.printf("ID        %s%n", m.bundleId());
+    out.printf("Channel   %s  sequence %d%n", m.channel(), m.sequence());
+    out.printf("Created   %s  expires %s%n", m.created(), m.expires());
+    out.printf("Producer  %s %s on %s%n", m.producer().tool(), m.producer().version(), m.producer().host());
+    out.printf("Manifest  %s%n", in.manifestDigest());
+    out.printf("SBOM      %s %d bytes %s%n", m.sbom().path(), m.sbom().size(), m.sbom().sha256());
+    out.printf("Signers   %d signature(s)%n", in.signatureKeyIds().size());
+    for (String k : in.signatureKeyIds()) out.printf("  key %s%s%n", k, signerNote(in, k));
+    in.trust().ifPresent(v -> out.printf("Policy    %d of %d required trusted signature(s): %s%n",
+        v.signers().size(), v.threshold(), v.satisfied() ? "satisfied" : "NOT satisfied"));
+    long files = m.artifacts().stream().mapToLong(a -> a.files().size()).sum();
+    out.printf("Artifacts %d, %d file(s), %d distinct blob(s), %s%n", m.artifacts().size(), files, m.blobSizes().size(), Sizes.human(m.totalBlobBytes()));
+    for (Artifact a : m.artifacts()) {
+      out.printf("  %s %s %s  %s  (%d file(s), %s)%n", a.type(), a.name(), a.version(), a.purl(), a.files().size(), Sizes.human(a.totalSize()));
+      for (ArtifactFile f : a.files()) {
+        out.printf("    %14d  %s  %s%s%n", f.size(), f.sha256(), f.path(),
+            a.type().equals("model") && PickleFiles.isPickle(f.path().value()) ? "  [WARNING: pickle-based weights can run code when loaded]" : "");
+      }
+    }
+    for (String w : pickleWarnings(m)) out.println("WARNING: " + w);
+  }
+
+  private static String signerNote(Inspection in, String keyId) {
+    if (in.trust().isEmpty()) return "";
+    TrustStore.Verification v = in.trust().get();
+    for (TrustStore.Signer s : v.signers()) if (s.keyId().value().equals(keyId)) return "  trusted: " + s.name() + ", signature valid";
+    if (v.invalidKeyIds().contains(keyId)) return "  INVALID signature";
+    return "  not in the trust store";
+  }
+
+  private static List<String> pickleWarnings(Manifest m) {
+    return m.artifacts().stream().filter(a -> a.type().equals("model"))
+        .flatMap(a -> a.files().stream().filter(f -> PickleFiles.isPickle(f.path().value()))
+            .map(f -> "model '" + a.name() + "' contains pickle-based weights: " + f.path()))
+        .toList();
+  }
+}
