@@ -8,6 +8,9 @@ rm -rf "$work"; mkdir -p "$work"
 cd "$here"
 [[ -f cli/target/airgap-cli.jar ]] || { echo "== building"; mvn -q -B -DskipTests install; }
 ag() { "$here/airgap" "$@"; }
+clamd_pid=""; serve_pid=""
+cleanup() { for p in $clamd_pid $serve_pid; do kill "$p" 2>/dev/null || true; done; }
+trap cleanup EXIT
 
 echo "== sample data"; testdata/make-sample.sh "$work/sample" 8
 echo "== keys"; ag keys generate --out "$work/keys" --name ops
@@ -37,7 +40,6 @@ MaxFileSize 512M
 MaxScanSize 512M
 CONF
   "$clamd_bin" --config-file="$work/clamd/clamd.conf" & clamd_pid=$!
-  trap 'kill $clamd_pid 2>/dev/null || true; kill ${serve_pid:-0} 2>/dev/null || true' EXIT
   for _ in $(seq 100); do (echo PING | timeout 1 bash -c "cat > /dev/tcp/127.0.0.1/$port" ) 2>/dev/null && break; sleep 0.2; done
   scan=(--clamd "127.0.0.1:$port")
 else
@@ -49,7 +51,6 @@ echo "== audit"; ag audit verify --mirror "$work/mirror"
 
 echo "== serve"
 ag serve --mirror "$work/mirror" --port 0 > "$work/serve.log" 2>&1 & serve_pid=$!
-trap 'kill ${clamd_pid:-0} 2>/dev/null || true; kill $serve_pid 2>/dev/null || true' EXIT
 for _ in $(seq 100); do grep -q 'serving' "$work/serve.log" 2>/dev/null && break; sleep 0.2; done
 url=$(grep -o 'http://[^ ]*' "$work/serve.log" | head -1)
 echo "mirror at $url"

@@ -9,6 +9,8 @@ import dev.airgap.core.manifest.ArtifactFile;
 import dev.airgap.core.manifest.Manifest;
 import dev.airgap.importer.Inspection;
 import dev.airgap.signing.TrustStore;
+import dev.airgap.signing.TrustedSigner;
+import dev.airgap.signing.Verification;
 import java.io.PrintWriter;
 import java.nio.file.Path;
 import java.util.List;
@@ -52,7 +54,7 @@ final class InspectCommand implements Callable<Integer> {
       t.put("threshold", v.threshold());
       t.put("satisfied", v.satisfied());
       ArrayNode valid = t.putArray("trustedSigners");
-      v.signers().forEach(s -> valid.addObject().put("keyid", s.keyId().value()).put("name", s.name()));
+      v.validSigners().forEach(s -> valid.addObject().put("keyid", s.keyId().value()).put("name", s.name()));
       ArrayNode unknown = t.putArray("unknownKeyIds");
       v.unknownKeyIds().forEach(unknown::add);
       ArrayNode invalid = t.putArray("invalidKeyIds");
@@ -75,7 +77,7 @@ final class InspectCommand implements Callable<Integer> {
     out.printf("Signers   %d signature(s)%n", in.signatureKeyIds().size());
     for (String k : in.signatureKeyIds()) out.printf("  key %s%s%n", k, signerNote(in, k));
     in.trust().ifPresent(v -> out.printf("Policy    %d of %d required trusted signature(s): %s%n",
-        v.signers().size(), v.threshold(), v.satisfied() ? "satisfied" : "NOT satisfied"));
+        v.validSigners().size(), v.threshold(), v.satisfied() ? "satisfied" : "NOT satisfied"));
     long files = m.artifacts().stream().mapToLong(a -> a.files().size()).sum();
     out.printf("Artifacts %d, %d file(s), %d distinct blob(s), %s%n", m.artifacts().size(), files, m.blobSizes().size(), Sizes.human(m.totalBlobBytes()));
     for (Artifact a : m.artifacts()) {
@@ -90,8 +92,8 @@ final class InspectCommand implements Callable<Integer> {
 
   private static String signerNote(Inspection in, String keyId) {
     if (in.trust().isEmpty()) return "";
-    TrustStore.Verification v = in.trust().get();
-    for (TrustStore.Signer s : v.signers()) if (s.keyId().value().equals(keyId)) return "  trusted: " + s.name() + ", signature valid";
+    Verification v = in.trust().get();
+    for (TrustedSigner s : v.validSigners()) if (s.keyId().value().equals(keyId)) return "  trusted: " + s.name() + ", signature valid";
     if (v.invalidKeyIds().contains(keyId)) return "  INVALID signature";
     return "  not in the trust store";
   }

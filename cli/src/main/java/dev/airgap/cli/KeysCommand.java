@@ -1,6 +1,7 @@
 package dev.airgap.cli;
 
 import dev.airgap.signing.Ed25519Keys;
+import dev.airgap.signing.GeneratedKey;
 import java.nio.file.Path;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
@@ -25,7 +26,7 @@ final class KeysCommand implements Runnable {
 
     @Override
     public Integer call() {
-      Ed25519Keys.GeneratedKey k = Ed25519Keys.generate(out, name);
+      GeneratedKey k = Ed25519Keys.generate(out, name);
       spec.commandLine().getOut().printf("wrote %s and %s (key id %s)%n", k.privateKey(), k.publicKey(), k.keyId().value());
       return 0;
     }

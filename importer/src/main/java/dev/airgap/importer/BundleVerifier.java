@@ -11,6 +11,8 @@ import dev.airgap.core.manifest.ManifestCodec;
 import dev.airgap.sbom.SbomChecker;
 import dev.airgap.signing.DsseEnvelope;
 import dev.airgap.signing.TrustStore;
+import dev.airgap.signing.TrustedSigner;
+import dev.airgap.signing.Verification;
 import java.time.Instant;
 import java.util.List;
 
@@ -28,7 +30,7 @@ public final class BundleVerifier {
   public static VerifiedHead verifyHead(BundleReader reader, TrustStore trust, Instant now) {
     BundleHead head = reader.readHead();
     DsseEnvelope envelope = DsseEnvelope.parse(head.envelopeBytes());
-    TrustStore.Verification v = trust.verify(envelope, BundleLayout.ENVELOPE_PAYLOAD_TYPE);
+    Verification v = trust.verify(envelope, BundleLayout.ENVELOPE_PAYLOAD_TYPE);
     if (!java.util.Arrays.equals(envelope.payload(), head.manifestBytes())) {
       throw IntegrityException.malformed(reader.path() + ": " + BundleLayout.MANIFEST, "differs from the signed payload in " + BundleLayout.ENVELOPE);
     }
@@ -42,7 +44,7 @@ public final class BundleVerifier {
       throw IntegrityException.mismatch(reader.path() + ": " + BundleLayout.SBOM, manifest.sbom().sha256(), sbomDigest);
     }
     SbomChecker.check(head.sbomBytes(), manifest);
-    List<String> signers = v.signers().stream().map(TrustStore.Signer::name).toList();
+    List<String> signers = v.validSigners().stream().map(TrustedSigner::name).toList();
     return new VerifiedHead(head, manifest, Digest.of(head.manifestBytes()), signers);
   }
 

@@ -10,6 +10,7 @@ import dev.airgap.core.manifest.Manifest;
 import dev.airgap.core.manifest.ManifestCodec;
 import dev.airgap.signing.DsseEnvelope;
 import dev.airgap.signing.TrustStore;
+import dev.airgap.signing.Verification;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -22,7 +23,7 @@ import java.util.Optional;
  * is met. Blob bytes are not checked here; {@code airgap verify} does that.
  */
 public record Inspection(Path bundle, long bundleBytes, Manifest manifest, Digest manifestDigest, List<String> signatureKeyIds,
-    Optional<TrustStore.Verification> trust) {
+    Optional<Verification> trust) {
 
   public static Inspection of(Path bundle, Optional<TrustStore> trustStore) {
     try (BundleReader reader = BundleReader.open(bundle)) {
@@ -33,7 +34,7 @@ public record Inspection(Path bundle, long bundleBytes, Manifest manifest, Diges
       }
       Manifest manifest = ManifestCodec.decode(head.manifestBytes());
       List<String> keyIds = envelope.signatures().stream().map(s -> s.keyid()).toList();
-      Optional<TrustStore.Verification> v = trustStore.map(t -> t.evaluate(envelope));
+      Optional<Verification> v = trustStore.map(t -> t.evaluate(envelope));
       return new Inspection(bundle, Files.size(bundle), manifest, Digest.of(head.manifestBytes()), keyIds, v);
     } catch (IOException e) {
       throw EnvironmentException.io(bundle, e);

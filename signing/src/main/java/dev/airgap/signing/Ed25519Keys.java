@@ -18,14 +18,16 @@ import java.util.EnumSet;
 import java.util.Map;
 import java.util.Set;
 import java.util.regex.Pattern;
+import org.bouncycastle.asn1.ASN1Encoding;
 import org.bouncycastle.asn1.ASN1ObjectIdentifier;
+import org.bouncycastle.asn1.DEROctetString;
+import org.bouncycastle.asn1.x509.AlgorithmIdentifier;
 import org.bouncycastle.asn1.pkcs.PrivateKeyInfo;
 import org.bouncycastle.asn1.x509.SubjectPublicKeyInfo;
 import org.bouncycastle.crypto.params.AsymmetricKeyParameter;
 import org.bouncycastle.crypto.params.Ed25519PrivateKeyParameters;
 import org.bouncycastle.crypto.params.Ed25519PublicKeyParameters;
 import org.bouncycastle.crypto.util.PrivateKeyFactory;
-import org.bouncycastle.crypto.util.PrivateKeyInfoFactory;
 import org.bouncycastle.crypto.util.PublicKeyFactory;
 import org.bouncycastle.crypto.util.SubjectPublicKeyInfoFactory;
 
@@ -39,6 +41,8 @@ public final class Ed25519Keys {
   static final String PRIVATE_SUFFIX = ".key";
   static final String PUBLIC_SUFFIX = ".pub";
 
+  /** RFC 8410 id-Ed25519 (bcprov keeps its own constant in an internal package). */
+  private static final ASN1ObjectIdentifier ID_ED25519 = new ASN1ObjectIdentifier("1.3.101.112");
   private static final Pattern NAME = Pattern.compile("[A-Za-z0-9][A-Za-z0-9._-]{0,63}");
   private static final Set<PosixFilePermission> PRIVATE_MODE = PosixFilePermissions.fromString("rw-------");
   private static final Set<PosixFilePermission> PUBLIC_MODE = PosixFilePermissions.fromString("rw-r--r--");
@@ -85,7 +89,11 @@ public final class Ed25519Keys {
     String privatePem;
     String publicPem;
     try {
-      privatePem = Pem.encode(PRIVATE_PEM_TYPE, PrivateKeyInfoFactory.createPrivateKeyInfo(privateKey).getEncoded());
+      // Built by hand rather than with PrivateKeyInfoFactory: BC emits a PKCS#8 v2 (OneAsymmetricKey)
+      // with the public key attached, which OpenSSL 3.0 refuses to load. v1 is what openssl writes.
+      PrivateKeyInfo info = new PrivateKeyInfo(new AlgorithmIdentifier(ID_ED25519),
+          new DEROctetString(privateKey.getEncoded()));
+      privatePem = Pem.encode(PRIVATE_PEM_TYPE, info.getEncoded(ASN1Encoding.DER));
       publicPem = Pem.encode(PUBLIC_PEM_TYPE, SubjectPublicKeyInfoFactory.createSubjectPublicKeyInfo(publicKey).getEncoded());
     } catch (IOException e) {
       throw new IllegalStateException("DER encoding of a fresh Ed25519 key failed", e);
