@@ -39,7 +39,7 @@ StreamMaxLength 512M
 MaxFileSize 512M
 MaxScanSize 512M
 CONF
-  "$clamd_bin" --config-file="$work/clamd/clamd.conf" & clamd_pid=$!
+  "$clamd_bin" --config-file="$work/clamd/clamd.conf" > "$work/clamd/stdout.log" 2>&1 & clamd_pid=$!
   for _ in $(seq 100); do (echo PING | timeout 1 bash -c "cat > /dev/tcp/127.0.0.1/$port" ) 2>/dev/null && break; sleep 0.2; done
   scan=(--clamd "127.0.0.1:$port")
 else

@@ -31,5 +31,9 @@ len=${#header}
 printf "$(printf '\\x%02x\\x%02x\\x%02x\\x%02x\\x00\\x00\\x00\\x00' $((len & 255)) $(((len >> 8) & 255)) $(((len >> 16) & 255)) $(((len >> 24) & 255)))" > "$m/model.safetensors"
 printf '%s' "$header" >> "$m/model.safetensors"
 # Deterministic pseudo-random weights (the same bytes on every machine).
-openssl enc -aes-128-ctr -nosalt -pass pass:airgap-sample -pbkdf2 -iter 1 < /dev/zero 2>/dev/null | head -c $(( n * 4 )) >> "$m/model.safetensors"
+# (openssl dies of SIGPIPE when head has enough; the size check below is what counts)
+{ openssl enc -aes-128-ctr -nosalt -pass pass:airgap-sample -pbkdf2 -iter 1 < /dev/zero 2>/dev/null || true; } | head -c $(( n * 4 )) >> "$m/model.safetensors"
+want=$(( 8 + len + n * 4 ))
+got=$(stat -c %s "$m/model.safetensors")
+[[ $got == "$want" ]] || { echo "make-sample.sh: model.safetensors is $got bytes, expected $want" >&2; exit 1; }
 echo "sample data in $out"

@@ -49,10 +49,6 @@ public final class Main implements Runnable {
         if (trace) ae.printStackTrace(err);
         return ae.exitCode();
       }
-      if (ex instanceof OutOfMemoryError) {
-        err.println("airgap: out of memory");
-        return ExitCodes.ENVIRONMENT;
-      }
       err.println("airgap: internal error: " + oneLine(String.valueOf(ex)) + (trace ? "" : " (run with --stacktrace for details)"));
       if (trace) ex.printStackTrace(err);
       return ExitCodes.INTERNAL;

@@ -117,8 +117,10 @@ final class MirrorHandler {
     }
     List<String> ifNoneMatch = headers(req, "If-None-Match");
     if (!ifNoneMatch.isEmpty() && EntityTags.anyMatches(ifNoneMatch, etag, false)) {
+      // RFC 9110 §8.6: a 304 may carry Content-Length only with the 200's value (Jetty would say 0).
       res.setStatus(304);
       res.setContentType(null);
+      res.setContentLengthLong(size);
       return;
     }
 

@@ -1,11 +1,14 @@
 package dev.airgap.mirror;
 
+import dev.airgap.core.error.EnvironmentException;
+import dev.airgap.core.error.UsageException;
 import dev.airgap.core.mirror.MirrorLayout;
 import io.javalin.Javalin;
 import io.javalin.compression.CompressionStrategy;
 import io.javalin.http.servlet.SubmitOrder;
 import io.javalin.http.servlet.Task;
 import io.javalin.util.JavalinLogger;
+import java.nio.file.Files;
 import java.time.Duration;
 import java.util.List;
 import kotlin.Unit;
@@ -50,7 +53,15 @@ public final class MirrorServer implements AutoCloseable {
     return start(options, routes, DEFAULT_IDLE_TIMEOUT);
   }
 
+  /**
+   * Starts listening. Throws {@link UsageException} when the mirror directory does not exist and
+   * {@link EnvironmentException} when the address cannot be bound (in use, not local, no permission).
+   */
+  @SuppressWarnings("unchecked") // requestLifeCycle is a generic varargs method
   static MirrorServer start(ServerOptions options, List<MirrorRoute> routes, Duration idleTimeout) {
+    if (!Files.isDirectory(options.mirrorRoot())) {
+      throw new UsageException("mirror directory " + options.mirrorRoot() + " does not exist");
+    }
     quietLogging();
     MirrorHandler handler = new MirrorHandler(new Generations(new MirrorLayout(options.mirrorRoot())), routes);
     Javalin app = Javalin.create(config -> {
@@ -80,7 +91,17 @@ public final class MirrorServer implements AutoCloseable {
         return Unit.INSTANCE;
       })));
     });
-    app.start();
+    try {
+      app.start();
+    } catch (RuntimeException e) {
+      try {
+        app.stop();
+      } catch (RuntimeException ignored) {
+        // already failed to start: nothing more to release
+      }
+      Throwable cause = e.getCause() != null ? e.getCause() : e;
+      throw new EnvironmentException("cannot listen on " + options.bindAddress() + ":" + options.port() + ": " + cause.getMessage(), e);
+    }
     return new MirrorServer(app);
   }
 

@@ -4,7 +4,6 @@ import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.util.Locale;
 import org.eclipse.jetty.http.HttpException;
-import org.eclipse.jetty.http.HttpFields;
 import org.eclipse.jetty.http.HttpHeader;
 import org.eclipse.jetty.http.HttpStatus;
 import org.eclipse.jetty.server.Request;
@@ -26,7 +25,7 @@ final class PlainErrorHandler extends ErrorHandler {
     }
     if (code < 400 || code > 599) code = 500;
     response.setStatus(code);
-    HttpFields.Mutable headers = response.getHeaders();
+    org.eclipse.jetty.http.HttpFields.Mutable headers = response.getHeaders();
     headers.put(HttpHeader.CACHE_CONTROL, MirrorHandler.CACHE_CONTROL);
     headers.put("X-Content-Type-Options", "nosniff");
     headers.put("Content-Security-Policy", MirrorHandler.CSP);
@@ -39,14 +38,6 @@ final class PlainErrorHandler extends ErrorHandler {
     headers.put(HttpHeader.CONTENT_LENGTH, body.length);
     response.write(true, ByteBuffer.wrap(body), callback);
     return true;
-  }
-
-  @Override
-  public ByteBuffer badMessageError(int status, String reason, HttpFields.Mutable fields) {
-    fields.put("X-Content-Type-Options", "nosniff");
-    fields.put("Content-Security-Policy", MirrorHandler.CSP);
-    fields.put(HttpHeader.CONTENT_TYPE, "text/plain; charset=utf-8");
-    return ByteBuffer.wrap(body(status));
   }
 
   static byte[] body(int code) {

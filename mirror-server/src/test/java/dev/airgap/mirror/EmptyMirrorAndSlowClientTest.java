@@ -85,6 +85,19 @@ class EmptyMirrorAndSlowClientTest {
   }
 
   @Test
+  void startupFailuresAreReportedAsAirgapErrors(@TempDir Path tmp) throws Exception {
+    org.junit.jupiter.api.Assertions.assertThrows(dev.airgap.core.error.UsageException.class,
+        () -> MirrorServer.start(ServerOptions.loopback(tmp.resolve("missing"), 0)));
+    new MirrorFixture(tmp);
+    try (MirrorServer first = MirrorServer.start(ServerOptions.loopback(tmp, 0))) {
+      dev.airgap.core.error.EnvironmentException e = org.junit.jupiter.api.Assertions.assertThrows(dev.airgap.core.error.EnvironmentException.class,
+          () -> MirrorServer.start(ServerOptions.loopback(tmp, first.port())));
+      assertTrue(e.getMessage().contains(String.valueOf(first.port())), e.getMessage());
+      assertEquals(200, RawHttp.request(first.port(), "GET", "/healthz").status());
+    }
+  }
+
+  @Test
   void closeReleasesThePort(@TempDir Path tmp) throws Exception {
     new MirrorFixture(tmp);
     int port;

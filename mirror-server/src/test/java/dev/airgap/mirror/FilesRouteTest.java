@@ -114,6 +114,8 @@ class FilesRouteTest extends StandardMirror {
       assertEquals(0, r.body().length);
       assertEquals(tag, r.headers().firstValue("ETag").orElseThrow());
       assertEquals("nosniff", r.headers().firstValue("X-Content-Type-Options").orElseThrow());
+      // RFC 9110 §8.6: if a 304 carries Content-Length at all, it is the 200's.
+      r.headers().firstValue("Content-Length").ifPresent(cl -> assertEquals(String.valueOf(HELLO.length()), cl));
     }
     assertEquals(200, get("/files/chan/hello.txt", "If-None-Match", "\"other\"").statusCode());
     assertEquals(200, get("/files/chan/hello.txt", "If-None-Match", "garbage").statusCode());
