@@ -133,10 +133,15 @@ public final class BundleReader implements AutoCloseable {
   }
 
   private TarArchiveEntry nextEntry() throws IOException {
+    tap.watchForNonZero();
     TarArchiveEntry e = tar.getNextEntry();
-    if (e == null) return null;
+    long nonZero = tap.stopWatching();
+    if (e == null) {
+      // Commons Compress skips the rest of the last record without looking at it.
+      if (nonZero >= 0) throw IntegrityException.malformed(path.toString(), "trailing data after the end of the archive at byte " + nonZero);
+      return null;
+    }
     TarEntryGuard.check(e, tap.lastBlock());
-    // Bound the name check with the path of the bundle for the message.
     return e;
   }
 

@@ -12,6 +12,8 @@ final class HeaderTapInputStream extends FilterInputStream {
   private final byte[] last = new byte[512];
   private int lastFill;
   private long count;
+  private boolean watching;
+  private long nonZeroAt = -1;
 
   HeaderTapInputStream(InputStream in) {
     super(in);
@@ -47,6 +49,14 @@ final class HeaderTapInputStream extends FilterInputStream {
   }
 
   private void remember(byte[] b, int off, int n) {
+    if (watching && nonZeroAt < 0) {
+      for (int i = 0; i < n; i++) {
+        if (b[off + i] != 0) {
+          nonZeroAt = count + i;
+          break;
+        }
+      }
+    }
     count += n;
     if (n >= 512) {
       System.arraycopy(b, off + n - 512, last, 0, 512);
@@ -57,6 +67,22 @@ final class HeaderTapInputStream extends FilterInputStream {
       System.arraycopy(b, off, last, keep, n);
       lastFill = keep + n;
     }
+  }
+
+  /**
+   * Starts noting the first non-zero byte read from here on. Set before asking for the next header:
+   * if the archive ends there, everything the tar reader consumed (end marker and the record
+   * padding it skips) must have been zero.
+   */
+  void watchForNonZero() {
+    watching = true;
+    nonZeroAt = -1;
+  }
+
+  /** Stops watching and returns the offset of the first non-zero byte seen, or -1. */
+  long stopWatching() {
+    watching = false;
+    return nonZeroAt;
   }
 
   long count() {
