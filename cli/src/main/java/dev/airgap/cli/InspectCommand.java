@@ -7,6 +7,7 @@ import dev.airgap.core.PickleFiles;
 import dev.airgap.core.manifest.Artifact;
 import dev.airgap.core.manifest.ArtifactFile;
 import dev.airgap.core.manifest.Manifest;
+import dev.airgap.core.manifest.ManifestDiff;
 import dev.airgap.importer.Inspection;
 import dev.airgap.signing.TrustStore;
 import dev.airgap.signing.TrustedSigner;
@@ -27,16 +28,22 @@ final class InspectCommand implements Callable<Integer> {
   @Parameters(index = "0", paramLabel = "BUNDLE") Path bundle;
   @Option(names = "--json", description = "Machine-readable output.") boolean json;
   @Option(names = "--trust", description = "Trust directory: also show which signatures are trusted and whether the policy is met.") Path trust;
+  @Option(names = "--since", paramLabel = "OLD_BUNDLE", description = "Also show what changed since an earlier bundle.") Path since;
   @Spec picocli.CommandLine.Model.CommandSpec spec;
 
   @Override
   public Integer call() throws Exception {
-    Inspection in = Inspection.of(bundle, Optional.ofNullable(trust).map(TrustStore::load));
+    Optional<TrustStore> store = Optional.ofNullable(trust).map(TrustStore::load);
+    Inspection in = Inspection.of(bundle, store);
+    Optional<ManifestDiff> diff = Optional.ofNullable(since).map(old -> ManifestDiff.between(Inspection.of(old, Optional.empty()).manifest(), in.manifest()));
     PrintWriter out = spec.commandLine().getOut();
     if (json) {
-      out.println(Json.strict().writeValueAsString(toJson(in)));
+      ObjectNode root = toJson(in);
+      diff.ifPresent(d -> root.set("since", diffJson(d)));
+      out.println(Json.strict().writeValueAsString(root));
     } else {
       printText(in, out);
+      diff.ifPresent(d -> printDiff(d, out));
     }
     return 0;
   }
@@ -88,6 +95,36 @@ final class InspectCommand implements Callable<Integer> {
       }
     }
     for (String w : pickleWarnings(m)) out.println("WARNING: " + w);
+  }
+
+  private static ObjectNode diffJson(ManifestDiff d) {
+    ObjectNode n = Json.strict().createObjectNode();
+    ArrayNode added = n.putArray("added");
+    d.added().forEach(a -> added.addObject().put("type", a.type()).put("name", a.name()).put("version", a.version()));
+    ArrayNode removed = n.putArray("removed");
+    d.removed().forEach(a -> removed.addObject().put("type", a.type()).put("name", a.name()).put("version", a.version()));
+    ArrayNode changed = n.putArray("changed");
+    for (ManifestDiff.Changed c : d.changed()) {
+      ObjectNode o = changed.addObject().put("type", c.after().type()).put("name", c.after().name())
+          .put("versionBefore", c.before().version()).put("versionAfter", c.after().version());
+      c.filesAdded().forEach(o.withArray("filesAdded")::add);
+      c.filesRemoved().forEach(o.withArray("filesRemoved")::add);
+      c.filesModified().forEach(o.withArray("filesModified")::add);
+    }
+    n.put("unchanged", d.unchanged());
+    return n;
+  }
+
+  private static void printDiff(ManifestDiff d, PrintWriter out) {
+    out.printf("Since     %d added, %d removed, %d changed, %d unchanged artifact(s)%n", d.added().size(), d.removed().size(), d.changed().size(), d.unchanged());
+    d.added().forEach(a -> out.printf("  + %s %s %s%n", a.type(), a.name(), a.version()));
+    d.removed().forEach(a -> out.printf("  - %s %s %s%n", a.type(), a.name(), a.version()));
+    for (ManifestDiff.Changed c : d.changed()) {
+      out.printf("  ~ %s %s %s -> %s%n", c.after().type(), c.after().name(), c.before().version(), c.after().version());
+      c.filesAdded().forEach(p -> out.printf("      + %s%n", p));
+      c.filesRemoved().forEach(p -> out.printf("      - %s%n", p));
+      c.filesModified().forEach(p -> out.printf("      ~ %s%n", p));
+    }
   }
 
   private static String signerNote(Inspection in, String keyId) {

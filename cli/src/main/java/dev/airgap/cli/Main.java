@@ -14,7 +14,7 @@ import picocli.CommandLine.Option;
     versionProvider = Main.Version.class,
     description = "Carry artifacts into isolated enclaves: export, inspect, verify, import, serve.",
     subcommands = {
-      KeysCommand.class, ExportCommand.class, InspectCommand.class, VerifyCommand.class,
+      KeysCommand.class, ExportCommand.class, InspectCommand.class, SignCommand.class, VerifyCommand.class,
       ImportCommand.class, ServeCommand.class, AuditCommand.class, CommandLine.HelpCommand.class
     })
 public final class Main implements Runnable {
