@@ -34,7 +34,8 @@ public final class AuditLog {
   private static final ObjectMapper LINE = JsonMapper.builder()
       .addModule(new JavaTimeModule())
       .disable(SerializationFeature.WRITE_DATES_AS_TIMESTAMPS)
-      .serializationInclusion(JsonInclude.Include.NON_NULL)
+      // Every record carries every field (null when unknown), so strict parsing can read them all.
+      .serializationInclusion(JsonInclude.Include.ALWAYS)
       .build();
 
   /** One audit record. {@code outcome} is accepted, rejected or unchanged. */
