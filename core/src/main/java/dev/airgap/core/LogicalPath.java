@@ -83,7 +83,8 @@ public record LogicalPath(@JsonValue String value) {
     return i > 0 && Character.isHighSurrogate(s.charAt(i - 1));
   }
 
-  static String printable(String s) {
+  /** A string made safe for a one-line message: control characters escaped, bounded length. */
+  public static String printable(String s) {
     if (s == null) return "null";
     StringBuilder b = new StringBuilder();
     for (int i = 0; i < s.length() && b.length() < 200; i++) {

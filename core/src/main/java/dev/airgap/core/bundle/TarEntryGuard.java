@@ -75,13 +75,7 @@ final class TarEntryGuard {
   }
 
   static String printable(String s) {
-    if (s == null) return "null";
-    StringBuilder b = new StringBuilder();
-    for (int i = 0; i < s.length() && b.length() < 200; i++) {
-      char c = s.charAt(i);
-      if (c < 0x20 || c == 0x7f) b.append(String.format("\\x%02x", (int) c));
-      else b.append(c);
-    }
-    return b.toString();
+    return LogicalPath.printable(s);
   }
+
 }

@@ -1,6 +1,5 @@
 package dev.airgap.exporter.source;
 
-import com.fasterxml.jackson.annotation.JsonProperty;
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.airgap.core.manifest.Artifact;
 import dev.airgap.core.manifest.ArtifactFile;
@@ -13,14 +12,6 @@ import java.util.Map;
  * {@code /files/<channel>/<prefix>/<relative path>}.
  */
 public final class FilesSource implements ArtifactSource {
-  /** Spec fields of a files entry (docs/export-spec.md). */
-  public record Entry(
-      @JsonProperty(value = "type", required = true) String type,
-      @JsonProperty(value = "path", required = true) String path,
-      @JsonProperty("name") String name,
-      @JsonProperty("version") String version,
-      @JsonProperty("prefix") String prefix) {}
-
   @Override
   public String type() {
     return "files";
@@ -28,7 +19,7 @@ public final class FilesSource implements ArtifactSource {
 
   @Override
   public List<CollectedArtifact> collect(JsonNode node, String where, ExportContext context) {
-    Entry e = SpecNodes.parse(node, where, Entry.class);
+    PathEntry e = SpecNodes.parse(node, where, PathEntry.class);
     Path root = context.baseDir().resolve(e.path()).normalize();
     String name = e.name() != null ? e.name() : fileName(root);
     String prefix = e.prefix() != null ? e.prefix() : (java.nio.file.Files.isDirectory(root) ? fileName(root) : "");

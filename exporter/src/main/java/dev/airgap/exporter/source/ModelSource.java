@@ -1,6 +1,5 @@
 package dev.airgap.exporter.source;
 
-import com.fasterxml.jackson.annotation.JsonProperty;
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.airgap.core.PickleFiles;
 import dev.airgap.core.error.UsageException;
@@ -24,14 +23,6 @@ import java.util.TreeSet;
 public final class ModelSource implements ArtifactSource {
   private static final Set<String> WEIGHT_EXTENSIONS = Set.of("safetensors", "gguf", "onnx", "h5", "msgpack", "tflite", "bin", "pt", "pth", "pkl", "pickle", "ckpt");
 
-  /** Spec fields of a model entry (docs/export-spec.md). */
-  public record Entry(
-      @JsonProperty(value = "type", required = true) String type,
-      @JsonProperty(value = "path", required = true) String path,
-      @JsonProperty("name") String name,
-      @JsonProperty("version") String version,
-      @JsonProperty("prefix") String prefix) {}
-
   @Override
   public String type() {
     return "model";
@@ -39,7 +30,7 @@ public final class ModelSource implements ArtifactSource {
 
   @Override
   public List<CollectedArtifact> collect(JsonNode node, String where, ExportContext context) {
-    Entry e = SpecNodes.parse(node, where, Entry.class);
+    PathEntry e = SpecNodes.parse(node, where, PathEntry.class);
     Path root = context.baseDir().resolve(e.path()).normalize();
     if (!Files.isDirectory(root)) throw new UsageException(where + ": model path " + root + " is not a directory");
     CacheSnapshot snapshot = CacheSnapshot.of(root);
