@@ -75,6 +75,7 @@ public final class Importer {
     createMirrorDirs(layout);
     try (MirrorLock lock = MirrorLock.acquire(layout)) {
       AuditLog audit = new AuditLog(layout.auditLog());
+      recoverInterrupted(layout, audit);
       Attempt attempt = new Attempt(request);
       try {
         ImportResult result = run(request, layout, trust, attempt);
@@ -91,6 +92,29 @@ public final class Importer {
         throw e;
       }
     }
+  }
+
+  /**
+   * Under the lock, before anything else: clear what a killed import left in staging, and if it
+   * was killed after its switch but before its audit record, record that publication now.
+   */
+  private void recoverInterrupted(MirrorLayout layout, AuditLog audit) {
+    try {
+      cleanStaging(layout);
+    } catch (IOException e) {
+      throw EnvironmentException.io(layout.staging(), e);
+    }
+    Optional<Path> current = layout.currentGeneration();
+    if (current.isEmpty()) return;
+    GenerationInfo info = GenerationInfo.read(current.get());
+    if (info.generation() <= audit.lastPublishedGeneration()) return;
+    GenerationInfo.ChannelState newest = info.channels().values().stream()
+        .max(java.util.Comparator.comparing(GenerationInfo.ChannelState::imported)).orElse(null);
+    String channel = info.channels().entrySet().stream().filter(e -> e.getValue() == newest).map(Map.Entry::getKey).findFirst().orElse(null);
+    audit.append(new AuditLog.Entry("accepted", ExitCodes.OK,
+        "recovered: generation " + info.generation() + " was published by an import that stopped before writing its audit record",
+        null, newest == null ? null : newest.bundleId(), channel, newest == null ? null : newest.sequence(),
+        newest == null ? null : newest.manifestSha256(), info.generation(), null, null), clock.instant());
   }
 
   /** Facts gathered during one attempt, for its audit record whatever the outcome. */
@@ -146,7 +170,6 @@ public final class Importer {
       attempt.scanner = scanner.describe();
       if (scanner instanceof ClamdScanner clamd) clamd.ping();
 
-      cleanStaging(layout);
       Path work = Files.createDirectories(layout.staging().resolve(manifest.bundleId() + "-" + now.toEpochMilli()));
       try {
         Staged staged = stageAndScan(reader, manifest, blobs, layout, work, scanner);

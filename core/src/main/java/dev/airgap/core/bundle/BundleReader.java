@@ -26,6 +26,7 @@ public final class BundleReader implements AutoCloseable {
   private final HeaderTapInputStream tap;
   private final TarArchiveInputStream tar;
   private BundleHead head;
+  private int entriesRead;
 
   private BundleReader(Path path, InputStream file) {
     this.path = path;
@@ -67,7 +68,7 @@ public final class BundleReader implements AutoCloseable {
   public void readBlobs(SortedMap<String, Long> expected, BlobSink sink) {
     readHead();
     String previous = "";
-    int seen = 0;
+    java.util.Set<String> seenNames = new java.util.HashSet<>();
     try {
       TarArchiveEntry e;
       while ((e = nextEntry()) != null) {
@@ -86,7 +87,7 @@ public final class BundleReader implements AutoCloseable {
         if (name.compareTo(previous) < 0) throw IntegrityException.malformed(where, "blobs are not in ascending digest order");
         if (e.getSize() != size) throw IntegrityException.sizeMismatch(where, size, e.getSize());
         previous = name;
-        seen++;
+        seenNames.add(hex);
         Digest digest = Digest.ofHex(hex);
         VerifyingInputStream content = new VerifyingInputStream(tar, size);
         sink.accept(digest, size, content);
@@ -95,15 +96,9 @@ public final class BundleReader implements AutoCloseable {
         Digest actual = content.digest();
         if (!actual.equals(digest)) throw IntegrityException.mismatch(where, digest, actual);
       }
-      if (seen != expected.size()) {
-        String missing = expected.keySet().stream().filter(h -> true).findFirst().orElse("?");
-        for (Map.Entry<String, Long> x : expected.entrySet()) {
-          if (x.getKey().compareTo(previous.isEmpty() ? "" : previous.substring(BundleLayout.BLOB_PREFIX.length())) > 0 || seen == 0) {
-            missing = x.getKey();
-            break;
-          }
-        }
-        throw IntegrityException.malformed(path.toString(), (expected.size() - seen) + " blob(s) listed in the manifest are missing, e.g. " + BundleLayout.BLOB_PREFIX + missing);
+      if (seenNames.size() != expected.size()) {
+        String missing = expected.keySet().stream().filter(h -> !seenNames.contains(h)).findFirst().orElse("?");
+        throw IntegrityException.malformed(path.toString(), (expected.size() - seenNames.size()) + " blob(s) listed in the manifest are missing, e.g. " + BundleLayout.BLOB_PREFIX + missing);
       }
       checkTrailer();
     } catch (IOException e) {
@@ -137,10 +132,12 @@ public final class BundleReader implements AutoCloseable {
     TarArchiveEntry e = tar.getNextEntry();
     long nonZero = tap.stopWatching();
     if (e == null) {
+      if (entriesRead == 0) throw IntegrityException.malformed(path.toString(), "not a tar archive (no valid tar header at the start; truncated or not a bundle)");
       // Commons Compress skips the rest of the last record without looking at it.
       if (nonZero >= 0) throw IntegrityException.malformed(path.toString(), "trailing data after the end of the archive at byte " + nonZero);
       return null;
     }
+    entriesRead++;
     TarEntryGuard.check(e, tap.lastBlock());
     return e;
   }

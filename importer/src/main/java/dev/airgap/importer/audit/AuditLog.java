@@ -80,6 +80,30 @@ public final class AuditLog {
     }
   }
 
+  /** The highest generation an {@code accepted} record names, or 0. */
+  public long lastPublishedGeneration() {
+    long last = 0;
+    try (BufferedReader r = Files.newBufferedReader(file, StandardCharsets.UTF_8)) {
+      String line;
+      while ((line = r.readLine()) != null) {
+        com.fasterxml.jackson.databind.JsonNode n;
+        try {
+          n = LINE.readTree(line);
+        } catch (IOException e) {
+          continue; // verify() reports malformed lines; recovery only needs the good ones
+        }
+        if ("accepted".equals(n.path("outcome").asText()) && n.path("generation").canConvertToLong()) {
+          last = Math.max(last, n.path("generation").asLong());
+        }
+      }
+    } catch (NoSuchFileException e) {
+      return 0;
+    } catch (IOException e) {
+      throw EnvironmentException.io(file, e);
+    }
+    return last;
+  }
+
   /** Checks every link of the chain; returns the number of records. */
   public long verify() {
     return tailChecked(true).count;
