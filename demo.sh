@@ -50,7 +50,7 @@ echo "== import again (identical bundle: no-op)"; ag import "$work/demo.bundle" 
 echo "== audit"; ag audit verify --mirror "$work/mirror"
 
 echo "== serve"
-ag serve --mirror "$work/mirror" --port 0 > "$work/serve.log" 2>&1 & serve_pid=$!
+"$here/airgap" serve --mirror "$work/mirror" --port 0 > "$work/serve.log" 2>&1 & serve_pid=$!
 for _ in $(seq 100); do grep -q 'serving' "$work/serve.log" 2>/dev/null && break; sleep 0.2; done
 url=$(grep -o 'http://[^ ]*' "$work/serve.log" | head -1)
 echo "mirror at $url"

@@ -3,7 +3,6 @@ package dev.airgap.core;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
-import java.security.MessageDigest;
 
 /** Copies a stream while hashing it, in constant memory. The caller opens and closes both streams. */
 public final class HashingCopy {
@@ -15,20 +14,34 @@ public final class HashingCopy {
   private HashingCopy() {}
 
   public static Result copy(InputStream in, OutputStream out) throws IOException {
-    MessageDigest md = Digest.newMessageDigest();
-    byte[] buf = new byte[BUFFER_SIZE];
+    return copy(in, out, 0);
+  }
+
+  /**
+   * As {@link #copy(InputStream, OutputStream)}; with the expected size known, large inputs are
+   * hashed on a second thread while this one reads and writes ({@link OverlappedDigest}).
+   */
+  public static Result copy(InputStream in, OutputStream out, long expectedSize) throws IOException {
+    byte[] buf = new byte[(int) Math.min(BUFFER_SIZE, Math.max(8192, expectedSize))];
     long total = 0;
     int n;
-    while ((n = in.read(buf)) != -1) {
-      md.update(buf, 0, n);
-      out.write(buf, 0, n);
-      total += n;
+    try (OverlappedDigest md = new OverlappedDigest(expectedSize)) {
+      while ((n = in.read(buf)) != -1) {
+        md.update(buf, 0, n);
+        out.write(buf, 0, n);
+        total += n;
+      }
+      return new Result(total, md.digest());
     }
-    return new Result(total, Digest.fromRaw(md.digest()));
   }
 
   /** Hashes a stream without copying it anywhere. */
   public static Result hash(InputStream in) throws IOException {
     return copy(in, OutputStream.nullOutputStream());
+  }
+
+  /** Hashes a stream of about {@code expectedSize} bytes, overlapping reading and hashing when large. */
+  public static Result hash(InputStream in, long expectedSize) throws IOException {
+    return copy(in, OutputStream.nullOutputStream(), expectedSize);
   }
 }

@@ -28,6 +28,17 @@ public final class BundleVerifier {
   private BundleVerifier() {}
 
   public static VerifiedHead verifyHead(BundleReader reader, TrustStore trust, Instant now) {
+    VerifiedHead h = verifySignedHead(reader, trust, now);
+    checkSbomAgreement(h);
+    return h;
+  }
+
+  /**
+   * Everything but the SBOM's component-by-component agreement with the manifest (its digest is
+   * checked here, so its bytes are already authenticated); the importer runs that check while
+   * blobs stream and waits for it before publishing.
+   */
+  public static VerifiedHead verifySignedHead(BundleReader reader, TrustStore trust, Instant now) {
     BundleHead head = reader.readHead();
     DsseEnvelope envelope = DsseEnvelope.parse(head.envelopeBytes());
     Verification v = trust.verify(envelope, BundleLayout.ENVELOPE_PAYLOAD_TYPE);
@@ -43,9 +54,13 @@ public final class BundleVerifier {
     if (!sbomDigest.equals(manifest.sbom().sha256())) {
       throw IntegrityException.mismatch(reader.path() + ": " + BundleLayout.SBOM, manifest.sbom().sha256(), sbomDigest);
     }
-    SbomChecker.check(head.sbomBytes(), manifest);
     List<String> signers = v.validSigners().stream().map(TrustedSigner::name).toList();
     return new VerifiedHead(head, manifest, Digest.of(head.manifestBytes()), signers);
+  }
+
+  /** Checks that the SBOM's components agree with the manifest (CycloneDX 1.6 schema included). */
+  public static void checkSbomAgreement(VerifiedHead h) {
+    SbomChecker.check(h.head().sbomBytes(), h.manifest());
   }
 
   /** Full check of every byte; publishes nothing. */

@@ -146,7 +146,7 @@ public final class Importer {
     Optional<Path> previous = layout.currentGeneration();
     GenerationInfo previousInfo = previous.map(GenerationInfo::read).orElse(null);
     try (BundleReader reader = BundleReader.open(request.bundle())) {
-      BundleVerifier.VerifiedHead head = BundleVerifier.verifyHead(reader, trust, now);
+      BundleVerifier.VerifiedHead head = BundleVerifier.verifySignedHead(reader, trust, now);
       Manifest manifest = head.manifest();
       attempt.manifest = manifest;
       attempt.manifestDigest = head.manifestDigest();
@@ -171,8 +171,12 @@ public final class Importer {
       if (scanner instanceof ClamdScanner clamd) clamd.ping();
 
       Path work = Files.createDirectories(layout.staging().resolve(manifest.bundleId() + "-" + now.toEpochMilli()));
+      // The SBOM is authenticated (its digest is in the signed manifest); checking its agreement
+      // with the manifest runs beside blob streaming and must pass before anything is published.
+      java.util.concurrent.CompletableFuture<Void> sbomCheck = java.util.concurrent.CompletableFuture.runAsync(() -> BundleVerifier.checkSbomAgreement(head));
       try {
         Staged staged = stageAndScan(reader, manifest, blobs, layout, work, scanner);
+        joinSbomCheck(sbomCheck);
         long generation = publish(layout, previous, previousInfo, head, work, staged, now);
         return new ImportResult(ImportResult.Outcome.PUBLISHED, manifest, generation, head.signers(), staged.written.size(), staged.bytesWritten);
       } finally {
@@ -180,6 +184,15 @@ public final class Importer {
       }
     } catch (IOException e) {
       throw EnvironmentException.io(layout.root(), e);
+    }
+  }
+
+  private static void joinSbomCheck(java.util.concurrent.CompletableFuture<Void> check) {
+    try {
+      check.join();
+    } catch (java.util.concurrent.CompletionException e) {
+      if (e.getCause() instanceof AirgapException ae) throw ae;
+      throw e;
     }
   }
 

@@ -63,7 +63,7 @@ public final class SbomGenerator {
     }
     byte[] out = prettyPrint(compact);
     try {
-      SbomChecker.check(out, manifest);
+      SbomChecker.check(out, manifest, false);
     } catch (IntegrityException e) {
       throw IntegrityException.malformed("manifest", "cannot be represented faithfully in the SBOM: " + e.getMessage(), e);
     }

@@ -9,7 +9,7 @@ import java.io.InputStream;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
-import java.security.MessageDigest;
+import dev.airgap.core.OverlappedDigest;
 import java.util.Map;
 import java.util.SortedMap;
 import org.apache.commons.compress.archivers.tar.TarArchiveEntry;
@@ -90,8 +90,13 @@ public final class BundleReader implements AutoCloseable {
         seenNames.add(hex);
         Digest digest = Digest.ofHex(hex);
         VerifyingInputStream content = new VerifyingInputStream(tar, size);
-        sink.accept(digest, size, content);
-        content.drain();
+        try {
+          sink.accept(digest, size, content);
+          content.drain();
+        } catch (IOException | RuntimeException failure) {
+          content.abandon();
+          throw failure;
+        }
         if (content.count() != size) throw IntegrityException.sizeMismatch(where, size, content.count());
         Digest actual = content.digest();
         if (!actual.equals(digest)) throw IntegrityException.mismatch(where, digest, actual);
@@ -170,16 +175,17 @@ public final class BundleReader implements AutoCloseable {
     }
   }
 
-  /** Hashes bytes as the sink reads them, and never reads past the entry. */
+  /** Hashes bytes as the sink reads them (large entries on a second thread), and never reads past the entry. */
   private static final class VerifyingInputStream extends InputStream {
     private final InputStream in;
-    private final MessageDigest md = Digest.newMessageDigest();
+    private final OverlappedDigest md;
     private final long size;
     private long count;
 
     VerifyingInputStream(InputStream in, long size) {
       this.in = in;
       this.size = size;
+      this.md = new OverlappedDigest(size);
     }
 
     @Override
@@ -214,12 +220,16 @@ public final class BundleReader implements AutoCloseable {
     }
 
     Digest digest() {
-      return Digest.fromRaw(md.digest());
+      return md.digest();
     }
 
     @Override
     public void close() {
       // the tar stream stays open for the next entry
+    }
+
+    void abandon() {
+      md.close();
     }
   }
 }

@@ -80,7 +80,7 @@ public final class BundleWriter implements AutoCloseable {
     try (InputStream in = source.open()) {
       putEntry(name, source.size());
       LimitedOutput limited = new LimitedOutput(tar, source.size(), source.origin());
-      HashingCopy.Result r = HashingCopy.copy(in, limited);
+      HashingCopy.Result r = HashingCopy.copy(in, limited, source.size());
       if (r.size() != source.size()) throw IntegrityException.sizeMismatch(source.origin() + " (changed while exporting)", source.size(), r.size());
       if (!r.digest().equals(source.digest())) throw IntegrityException.mismatch(source.origin() + " (changed while exporting)", source.digest(), r.digest());
       tar.closeArchiveEntry();

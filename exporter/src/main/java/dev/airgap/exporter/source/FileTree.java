@@ -63,7 +63,7 @@ public final class FileTree {
 
   private static HashedFile hashOne(Path file, LogicalPath path) {
     try (InputStream in = Files.newInputStream(file)) {
-      HashingCopy.Result r = HashingCopy.hash(in);
+      HashingCopy.Result r = HashingCopy.hash(in, Files.size(file));
       return new HashedFile(file, new ArtifactFile(path, r.size(), r.digest(), MediaTypes.forName(file.getFileName().toString())));
     } catch (IOException e) {
       throw EnvironmentException.io(file, e);
