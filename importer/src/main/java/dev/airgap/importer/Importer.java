@@ -235,6 +235,9 @@ public final class Importer {
     Map<String, Future<ScanVerdict>> verdicts = new LinkedHashMap<>();
     Map<String, String> labels = labels(manifest);
     long[] bytes = {0};
+    // One copy buffer for the whole bundle; at least the reader's buffer size, so large reads
+    // bypass its internal copy.
+    byte[] buf = new byte[1 << 20];
     ExecutorService scanPool = Executors.newFixedThreadPool(2, r -> {
       Thread t = new Thread(r, "airgap-scan");
       t.setDaemon(true);
@@ -250,7 +253,6 @@ public final class Importer {
         }
         Path staged = blobDir.resolve(digest.hex());
         try (OutputStream out = Files.newOutputStream(staged, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE)) {
-          byte[] buf = new byte[1 << 18];
           int n;
           while ((n = content.read(buf)) > 0) out.write(buf, 0, n);
         }

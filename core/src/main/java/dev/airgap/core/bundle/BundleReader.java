@@ -209,7 +209,8 @@ public final class BundleReader implements AutoCloseable {
     }
 
     void drain() throws IOException {
-      byte[] buf = new byte[1 << 16];
+      if (count >= size) return;
+      byte[] buf = new byte[(int) Math.min(1 << 16, size - count)];
       while (read(buf, 0, buf.length) >= 0) {
         // keep hashing to the end of the entry
       }
