@@ -5,7 +5,7 @@ set -euo pipefail
 
 usage() {
   cat <<'EOF'
-usage: bench/run.sh [--quick] [--runs N] [--work DIR] [--warm] [--breakdown] [--no-clamd] [--keep]
+usage: bench/run.sh [--quick] [--runs N] [--work DIR] [--warm] [--breakdown] [--no-clamd] [--keep] [--airgap DIR]
 
   --quick       smoke run: 256 MiB of weights + 1000 small files, 2 runs (BENCH_* still override)
   --runs N      repetitions of every measurement (default BENCH_RUNS or 3)
@@ -14,6 +14,7 @@ usage: bench/run.sh [--quick] [--runs N] [--work DIR] [--warm] [--breakdown] [--
   --breakdown   also measure export/import of the small files alone and of the weights alone
   --no-clamd    skip the clamd import and the clamdscan baseline
   --keep        keep every output (default: big files are deleted after each round to save disk)
+  --airgap DIR  benchmark the build in checkout DIR (DIR/cli/target/airgap-cli.jar + lib/; default: this repo)
 
 environment:
   BENCH_WEIGHTS_GIB   total size of the synthetic model weights (default 4; may be fractional)
@@ -26,7 +27,7 @@ EOF
 here="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
 repo="$(cd "$here/.." && pwd)"
 
-quick=0; work=""; cache=cold; breakdown=0; use_clamd=1; keep=0; runs_opt=""
+quick=0; work=""; cache=cold; breakdown=0; use_clamd=1; keep=0; runs_opt=""; airgap_home=""
 while [[ $# -gt 0 ]]; do
   case "$1" in
     --quick) quick=1 ;;
@@ -36,6 +37,7 @@ while [[ $# -gt 0 ]]; do
     --breakdown) breakdown=1 ;;
     --no-clamd) use_clamd=0 ;;
     --keep) keep=1 ;;
+    --airgap) airgap_home="$(cd "$2" && pwd)"; shift ;;
     -h|--help) usage; exit 0 ;;
     *) echo "unknown option: $1" >&2; usage >&2; exit 2 ;;
   esac
@@ -77,21 +79,54 @@ if [[ $cache == cold ]]; then
     echo "note: cannot drop the page cache (not root?); every measurement runs warm" >&2; cache=warm
   fi
 fi
+# Wait (up to 30 s) until the disk is quiet: under 1 MiB written and 1 MiB discarded per 0.25 s, twice in a row
+# (ext4 "discard" trims freed extents for a while after big deletions; writeback continues after sync).
+blockdev=$(basename "$(findmnt -no SOURCE -T "$W" 2>/dev/null | head -1)" 2>/dev/null || true)
+settle() {
+  local stat="/sys/class/block/$blockdev/stat" prev cur quiet=0 n=0
+  [[ -n $blockdev && -r $stat ]] || return 0
+  prev=$(awk '{print $7, $9, $14}' "$stat")
+  while (( quiet < 2 && n < 120 )); do
+    sleep 0.25; n=$((n + 1))
+    cur=$(awk '{print $7, $9, $14}' "$stat")
+    if awk -v p="$prev" -v c="$cur" 'BEGIN { split(p, a); split(c, b); exit !(b[1] - a[1] < 2048 && b[3] - a[3] < 2048) }'; then
+      quiet=$((quiet + 1)); else quiet=0; fi
+    prev=$cur
+  done
+}
+# Before every measurement: flush, wait for the disk, drop the page cache (cold) and start at once.
+# (Do not sleep after the drop: on this VM free pages are handed back to the host after ~2 s and
+# touching them again costs kernel time, which would penalise whatever runs next.)
 prepare() {
   sync
+  settle
   if [[ $cache == cold ]]; then echo 3 > /proc/sys/vm/drop_caches; fi
 }
+cpu_busy() { awk '/^cpu / { print $2 + $3 + $4 + $7 + $8 + $9 }' /proc/stat; }
+clamd_cpu() { [[ -n ${clamd_pid:-} && -r /proc/$clamd_pid/stat ]] && awk '{ sub(/^.*\) /, ""); print $12 + $13 }' "/proc/$clamd_pid/stat" || echo 0; }
+clk_tck=$(getconf CLK_TCK 2>/dev/null || echo 100)
 
 # ---------------------------------------------------------------- airgap snapshot
-# The jar is copied so a concurrent `mvn install` cannot swap it mid-run. The wrapper runs exactly what
-# ./airgap runs (java ${AIRGAP_JAVA_OPTS:--Xmx256m} -cp jar:lib/* Main), plus a GC log for the heap report.
-if [[ ! -f "$repo/cli/target/airgap-cli.jar" || ! -d "$repo/cli/target/lib" ]]; then
-  say "== building airgap"; (cd "$repo" && mvn -q -B -o -DskipTests install || mvn -q -B -DskipTests install)
+# The build (jar + lib/) and the ./airgap launcher are copied, so a concurrent `mvn install` cannot swap
+# them mid-run; every airgap command runs through that launcher copy exactly as ./airgap runs it (its
+# default -Xmx256m, its class-data-sharing archive, ...), with AIRGAP_JAVA_OPTS plus a GC log for the heap.
+src="${airgap_home:-$repo}"
+if [[ ! -f "$src/cli/target/airgap-cli.jar" || ! -d "$src/cli/target/lib" ]]; then
+  say "== building airgap in $src"; (cd "$src" && { mvn -q -B -o -DskipTests install || mvn -q -B -DskipTests install; })
 fi
-mkdir -p "$W/airgap"; cp -r "$repo/cli/target/airgap-cli.jar" "$repo/cli/target/lib" "$W/airgap/"
+mkdir -p "$W/airgap/cli/target"
+cp -r "$src/cli/target/airgap-cli.jar" "$src/cli/target/lib" "$W/airgap/cli/target/"
+stale=$(find "$src" -path '*/src/main/*' -newer "$src/cli/target/airgap-cli.jar" -type f 2>/dev/null | head -1)
+[[ -n $stale ]] && say "WARNING: the jar is older than the sources (e.g. $stale): rebuild (mvn -q -o install -DskipTests) to measure the current code"
+if [[ -f "$src/airgap" ]]; then
+  cp "$src/airgap" "$W/airgap/airgap"
+else
+  printf '#!/usr/bin/env bash\nhere="$(cd "$(dirname "$0")" && pwd)"\nexec java ${AIRGAP_JAVA_OPTS:--Xmx256m} -cp "$here/cli/target/airgap-cli.jar:$here/cli/target/lib/*" dev.airgap.cli.Main "$@"\n' > "$W/airgap/airgap"
+fi
+chmod +x "$W/airgap/airgap"
 cat > "$W/bin/airgap" <<EOF
 #!/usr/bin/env bash
-exec java $java_opts \${BENCH_GC_LOG:+-Xlog:gc,gc+heap+exit:file=\$BENCH_GC_LOG} -cp "$W/airgap/airgap-cli.jar:$W/airgap/lib/*" dev.airgap.cli.Main "\$@"
+AIRGAP_JAVA_OPTS="$java_opts \${BENCH_GC_LOG:+-Xlog:gc,gc+heap+exit:file=\$BENCH_GC_LOG}" exec "$W/airgap/airgap" "\$@"
 EOF
 chmod +x "$W/bin/airgap"
 AG="$W/bin/airgap"
@@ -107,7 +142,8 @@ meta max_heap "$(java $java_opts -XX:+PrintFlagsFinal -version 2>/dev/null | awk
 meta openssl "$(openssl version)"
 meta tar "$(tar --version | head -1)"
 [[ $use_clamd == 1 ]] && meta clamd "$("$clamd_bin" --version)"
-meta airgap "$(cd "$repo" && git rev-parse --short HEAD 2>/dev/null || echo '?') ($(cd "$repo" && git status --porcelain 2>/dev/null | grep -vc '^??' || true) modified tracked files), jar $(date -u -r "$repo/cli/target/airgap-cli.jar" '+%Y-%m-%d %H:%M UTC')"
+meta airgap "$src: $(cd "$src" && git rev-parse --short HEAD 2>/dev/null || echo '?') ($(cd "$src" && git status --porcelain 2>/dev/null | grep -vc '^??' || true) modified tracked files), jar built $(date -u -r "$src/cli/target/airgap-cli.jar" '+%Y-%m-%d %H:%M UTC')"
+[[ -n $stale ]] && meta stale_jar "older than $stale"
 meta weights "${weights_gib} GiB"
 meta small_files "$small_files"
 meta runs "$runs"
@@ -140,21 +176,22 @@ for i in range(n):
 PY
 }
 
-need_gib=$(awk -v m="$weights_mib" 'BEGIN { printf "%d", m * 7 / 1024 + 2 }')
+# Peak disk use: data + one round's tar, bundle, unpacked copy and mirrors (twice the weights again with --breakdown).
+need_gib=$(awk -v m="$weights_mib" -v b="$breakdown" 'BEGIN { printf "%d", m * (b ? 10 : 6) / 1024 + 2 }')
 free_gib=$(df -P -BG "$W" | awk 'NR==2 {sub("G","",$4); print $4}')
 if [[ $free_gib -lt $need_gib ]]; then echo "need about ${need_gib} GiB free in $W, have ${free_gib} GiB" >&2; exit 2; fi
 
 say "== airgap benchmark: ${weights_gib} GiB weights + ${small_files} small files, ${runs} run(s), ${cache} cache, in $W"
 say "== generating data"
 gen_data
-data_bytes=$(find "$D" -type f -printf '%s\n' | awk '{s += $1} END {print s}')
+data_bytes=$(find "$D" -type f -printf '%s\n' | awk '{s += $1} END {printf "%.0f\n", s}')
 meta data_bytes "$data_bytes"
 meta largest_file "$(find "$D" -type f -printf '%s\n' | sort -n | tail -1)"
 for set in all small weights; do
   case $set in
     all) b=$data_bytes ;;
-    small) b=$(find "$D/files" -type f -printf '%s\n' | awk '{s += $1} END {print s}') ;;
-    weights) b=$(find "$D/models" -type f -printf '%s\n' | awk '{s += $1} END {print s}') ;;
+    small) b=$(find "$D/files" -type f -printf '%s\n' | awk '{s += $1} END {printf "%.0f\n", s}') ;;
+    weights) b=$(find "$D/models" -type f -printf '%s\n' | awk '{s += $1} END {printf "%.0f\n", s}') ;;
   esac
   meta "bytes_$set" "$b"
 done
@@ -163,6 +200,13 @@ say "   $(awk -v b="$data_bytes" 'BEGIN { printf "%.2f GiB", b / 1073741824 }') 
 # ---------------------------------------------------------------- keys, clamd
 "$AG" keys generate --out "$W/keys" --name bench > "$W/logs/keys.log" 2>&1
 cp "$W/keys/bench.pub" "$W/trust/"
+# Untimed warm-up: a launcher that keeps a class-data-sharing archive makes it on its first run after a
+# build; make it from an export (the classes every bulk command shares) rather than from `keys`.
+rm -f "$W"/airgap/cli/target/*.jsa
+"$AG" export --key "$W/keys/bench.key" --out "$W/warmup.bundle" --channel warmup --sequence 1 --expires 7d \
+  --files "$D/models/bench-model/config.json" > "$W/logs/warmup.log" 2>&1
+rm -f "$W/warmup.bundle"
+if compgen -G "$W/airgap/cli/target/*.jsa" > /dev/null; then meta launcher "./airgap with its class-data-sharing archive"; else meta launcher "./airgap (no CDS archive)"; fi
 
 clamd_pid=""
 cleanup() { [[ -n "$clamd_pid" ]] && kill "$clamd_pid" 2>/dev/null || true; }
@@ -206,34 +250,44 @@ fi
 # measure KEY RUN CMD...: cache prepared, wall time (ns clock), max RSS (GNU time), peak heap (GC log).
 measure() {
   local key=$1 run=$2; shift 2
-  local base="$W/logs/${key//\//_}.$run" t0 t1 secs rss="" heap=""
+  local base="$W/logs/${key//\//_}.$run" t0 t1 b0 b1 c0 c1 clamd_s secs rss="" heap="" cpu="" u s others=""
   prepare
+  b0=$(cpu_busy); c0=$(clamd_cpu)
   t0=$(date +%s%N)
   if [[ -n $gnu_time ]]; then
-    BENCH_GC_LOG="$base.gc.log" $gnu_time -f '%M' -o "$base.time" "$@" > "$base.log" 2>&1 || { say "FAILED: $key run $run:"; tail -20 "$base.log"; exit 1; }
+    BENCH_GC_LOG="$base.gc.log" $gnu_time -f '%M %U %S' -o "$base.time" "$@" > "$base.log" 2>&1 || { say "FAILED: $key run $run:"; tail -20 "$base.log"; exit 1; }
   else
     BENCH_GC_LOG="$base.gc.log" "$@" > "$base.log" 2>&1 || { say "FAILED: $key run $run:"; tail -20 "$base.log"; exit 1; }
   fi
   t1=$(date +%s%N)
+  b1=$(cpu_busy); c1=$(clamd_cpu)
   secs=$(awk -v a="$t0" -v b="$t1" 'BEGIN { printf "%.3f", (b - a) / 1e9 }')
-  [[ -f "$base.time" ]] && rss=$(tail -1 "$base.time")
+  # clamd's own CPU counts for the measurements that use it (clamdscan, import --clamd), never as "others".
+  clamd_s=$(awk -v a="$c0" -v b="$c1" -v hz="$clk_tck" 'BEGIN { printf "%.2f", (b - a) / hz }')
+  if [[ -f "$base.time" ]]; then
+    read -r rss u s < <(tail -1 "$base.time")
+    cpu=$(awk -v u="$u" -v s="$s" -v c="$clamd_s" -v k="$key" 'BEGIN { printf "%.2f", u + s + (k ~ /clamd/ ? c : 0) }')
+  fi
   if [[ -f "$base.gc.log" ]]; then
-    # Peak used heap: the larger of "used before any GC" and "used at exit"; committed heap (<= -Xmx).
+    # KiB: peak used heap (before a GC or at exit) / largest live heap after a GC / committed heap (<= -Xmx).
     heap=$(python3 - "$base.gc.log" <<'PY'
 import re, sys
-peak, cap = 0, 0
+peak, live, cap = 0, 0, 0
 for line in open(sys.argv[1]):
-    for m in re.finditer(r"(\d+)M->\d+M\((\d+)M\)", line):
-        peak, cap = max(peak, int(m.group(1)) * 1024), max(cap, int(m.group(2)) * 1024)
+    for m in re.finditer(r"(\d+)M->(\d+)M\((\d+)M\)", line):
+        peak, live, cap = max(peak, int(m.group(1)) * 1024), max(live, int(m.group(2)) * 1024), max(cap, int(m.group(3)) * 1024)
     m = re.search(r"heap\s+total (\d+)K, used (\d+)K", line)
     if m: cap, peak = max(cap, int(m.group(1))), max(peak, int(m.group(2)))
-print("%d/%d" % (peak, cap))
+print("%d/%d/%d" % (peak, live, cap))
 PY
 )
   fi
-  printf '%s\t%s\t%s\t%s\t%s\n' "$key" "$run" "$secs" "$rss" "$heap" >> "$RAW"
-  printf '   %-24s run %d  %8.3f s%s%s\n' "$key" "$run" "$secs" \
-    "${rss:+  RSS $((rss / 1024)) MiB}" "${heap:+  heap ${heap%/*}K of ${heap#*/}K}" | tee -a "$W/progress.log"
+  # CPU seconds used by other processes on the machine meanwhile (noise indicator).
+  [[ -n $cpu ]] && others=$(awk -v b0="$b0" -v b1="$b1" -v hz="$clk_tck" -v c="$cpu" -v cd="$clamd_s" -v k="$key" \
+    'BEGIN { o = (b1 - b0) / hz - c - (k ~ /clamd/ ? 0 : cd); printf "%.2f", o < 0 ? 0 : o }')
+  printf '%s\t%s\t%s\t%s\t%s\t%s\t%s\n' "$key" "$run" "$secs" "$rss" "$heap" "$cpu" "$others" >> "$RAW"
+  printf '   %-24s run %d  %8.3f s%s%s%s%s\n' "$key" "$run" "$secs" "${cpu:+  cpu ${cpu} s}" "${others:+ (others ${others} s)}" \
+    "${rss:+  RSS $((rss / 1024)) MiB}" "${heap:+  heap peak/live/cap $(awk -F/ '{printf "%d/%d/%d MiB", $1/1024, $2/1024, $3/1024}' <<<"$heap")}" | tee -a "$W/progress.log"
 }
 
 sources_of() { # tar -C paths, relative to $D
@@ -276,91 +330,18 @@ for ((r = 1; r <= runs; r++)); do
     if [[ $r == 1 ]]; then
       meta "tar_bytes_$set" "$(stat -c %s "$tarf")"; meta "bundle_bytes_$set" "$(stat -c %s "$bundle")"
     fi
-    if [[ $keep == 0 ]]; then
-      # Only big files are deleted (a few unlinks): deleting thousands of small files would slow the
-      # next measurement's file creation (bench hygiene); they stay until bench/out is removed.
-      rm -f "$tarf" "$bundle"
-      find "$xf" "$W/mirrors" -type f -size +1M -delete
-    fi
   done
+  if [[ $keep == 0 ]]; then
+    # Free the disk between rounds. Only big files are deleted (a few unlinks; deleting thousands of
+    # small files would slow the next file creations, see bench hygiene); prepare() then waits for the
+    # discards to finish before the next measurement.
+    rm -f "$W"/tar/*.tar "$W"/bundles/*.bundle
+    find "$W/xf" "$W/mirrors" -type f -size +1M -delete
+  fi
 done
+if [[ $keep == 0 ]]; then rm -f "$D"/models/bench-model/*.safetensors; fi  # the weights (a few big files)
 sync
 
 # ---------------------------------------------------------------- report
-python3 - "$RAW" "$META" "$W/results.txt" <<'PY'
-import statistics, sys
-raw, metaf, out = sys.argv[1:4]
-meta = {}
-for line in open(metaf):
-    k, _, v = line.rstrip("\n").partition("\t"); meta[k] = v
-rows = {}
-order = []
-for line in open(raw):
-    key, run, secs, rss, heap = (line.rstrip("\n").split("\t") + [""] * 5)[:5]
-    if key not in rows: rows[key] = []; order.append(key)
-    rows[key].append((float(secs), int(rss) if rss else None, heap))
-
-def med(key): return statistics.median(s for s, _, _ in rows[key]) if key in rows else None
-def mib(b): return b / 1048576
-L = []
-p = L.append
-p("airgap benchmark  %s" % meta.get("date", ""))
-for k in ["machine", "kernel", "filesystem", "java", "java_opts", "max_heap", "openssl", "tar", "clamd", "clamd_limits", "airgap", "cache", "runs", "work"]:
-    if k in meta: p("  %-12s %s" % (k, meta[k]))
-p("  %-12s %.2f GiB: %s GiB weights (largest file %.0f MiB) + %s small files (%.1f MiB)" % ("data", int(meta["data_bytes"]) / 2**30,
-  meta["weights"].split()[0], int(meta["largest_file"]) / 2**20, meta["small_files"], mib(int(meta["bytes_small"]))))
-for s in ["all", "small", "weights"]:
-    if "bundle_bytes_" + s in meta:
-        p("  %-12s %s: bundle %.1f MiB, tar %.1f MiB" % ("sizes", s, mib(int(meta["bundle_bytes_" + s])), mib(int(meta["tar_bytes_" + s]))))
-p("")
-p("%-30s %9s %9s %9s %9s %9s %16s" % ("measurement (seconds)", "min", "median", "max", "MB/s", "maxRSS", "peak heap/cap"))
-for key in order:
-    v = rows[key]; secs = [s for s, _, _ in v]
-    rss = [r for _, r, _ in v if r]; heaps = [h for _, _, h in v if h]
-    nbytes = int(meta.get("bytes_" + key.split("/")[0], 0))
-    rate = "" if "inspect" in key else "%.0f" % (nbytes / 1e6 / statistics.median(secs))
-    heap = ""
-    if heaps:
-        pk = max(int(h.split("/")[0]) for h in heaps); cap = max(int(h.split("/")[1]) for h in heaps)
-        heap = "%dM/%dM" % (pk // 1024, cap // 1024)
-    p("%-30s %9.3f %9.3f %9.3f %9s %9s %16s" % (key, min(secs), statistics.median(secs), max(secs), rate,
-      "%dM" % (max(rss) // 1024) if rss else "", heap))
-p("")
-p("summary (medians; baseline = the slower of the listed baselines; target airgap <= 1.25 x baseline)")
-p("%-24s %9s  %-34s %9s %7s  %s" % ("airgap", "seconds", "baseline", "seconds", "ratio", "target"))
-fails = 0
-def line(set_, name, akey, bkeys, target=1.25):
-    global fails
-    a = med(set_ + "/" + akey)
-    if a is None: return
-    bs = [(k, med(set_ + "/" + k)) for k in bkeys if med(set_ + "/" + k) is not None]
-    label = name if set_ == "all" else "%s [%s]" % (name, set_)
-    if not bs:
-        ok = a < target
-        fails += not ok
-        p("%-24s %9.3f  %-34s %9s %7s  %s" % (label, a, "(absolute)", "", "", "%s (< %g s)" % ("PASS" if ok else "FAIL", target)))
-        return
-    bk, b = max(bs, key=lambda x: x[1])
-    ratio = a / b; ok = ratio <= target
-    fails += not ok
-    p("%-24s %9.3f  %-34s %9.3f %6.2fx  %s" % (label, a, bk, b, ratio, "PASS" if ok else "FAIL"))
-for s in ["all", "small", "weights"]:
-    line(s, "export", "airgap-export", ["tar-cf+sync", "openssl-sha256"])
-    line(s, "import --no-scan", "airgap-import", ["tar-xf+sync", "openssl-sha256"])
-line("all", "import --clamd", "airgap-import-clamd", ["tar-xf+sync", "openssl-sha256", "clamdscan"])
-line("all", "verify", "airgap-verify", ["openssl-sha256"])
-line("all", "inspect", "airgap-inspect", [], target=1.0)
-heaps = [h for v in rows.values() for _, _, h in v if h]
-if heaps:
-    cap = max(int(h.split("/")[1]) for h in heaps) // 1024
-    pk = max(int(h.split("/")[0]) for h in heaps) // 1024
-    p("")
-    p("heap cap: %s requested (%s); largest committed heap seen %d MiB, peak used %d MiB -> %s" % (
-      meta.get("java_opts", ""), meta.get("max_heap", ""), cap, pk, "holds" if cap <= int(meta.get("max_heap", "0 MiB").split()[0] or 0) else "EXCEEDED"))
-p("%d target(s) missed" % fails if fails else "all targets met")
-text = "\n".join(L) + "\n"
-open(out, "w").write(text)
-print(text, end="")
-PY
-cp "$RAW" "$W/results.tsv" 2>/dev/null || true
+python3 "$here/report.py" "$W"
 say "results: $W/results.txt"

@@ -13,13 +13,11 @@ import dev.airgap.core.manifest.Artifact;
 import dev.airgap.core.manifest.ArtifactFile;
 import dev.airgap.core.manifest.Manifest;
 import java.io.IOException;
-import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.Date;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
-import org.cyclonedx.exception.GeneratorException;
 import org.cyclonedx.generators.BomGeneratorFactory;
 import org.cyclonedx.model.Bom;
 import org.cyclonedx.model.Component;
@@ -55,13 +53,9 @@ public final class SbomGenerator {
     Objects.requireNonNull(manifest, "manifest");
     Objects.requireNonNull(manifest.created(), "manifest.created");
     Bom bom = toBom(manifest);
-    String compact;
-    try {
-      compact = BomGeneratorFactory.createJson(SPEC, bom).toJsonString(false);
-    } catch (GeneratorException e) {
-      throw new IllegalStateException("CycloneDX generator failed", e);
-    }
-    byte[] out = prettyPrint(compact);
+    // Tree straight to bytes: no intermediate strings, which at tens of thousands of files
+    // cost several times the document's size in heap.
+    byte[] out = prettyPrint(BomGeneratorFactory.createJson(SPEC, bom).toJsonNode());
     try {
       SbomChecker.check(out, manifest, false);
     } catch (IntegrityException e) {
@@ -134,16 +128,17 @@ public final class SbomGenerator {
     return new Hash(Hash.Algorithm.SHA_256, f.sha256().hex());
   }
 
-  private static byte[] prettyPrint(String compact) {
+  private static byte[] prettyPrint(JsonNode tree) {
     try {
-      JsonNode tree = REFORMAT.readTree(compact);
       DefaultIndenter lf = new DefaultIndenter("  ", "\n");
       DefaultPrettyPrinter printer = new DefaultPrettyPrinter()
           .withSeparators(Separators.createDefaultInstance().withObjectFieldValueSpacing(Separators.Spacing.AFTER));
       printer.indentObjectsWith(lf);
       printer.indentArraysWith(lf);
-      String text = REFORMAT.writer(printer).writeValueAsString(tree) + "\n";
-      return text.getBytes(StandardCharsets.UTF_8);
+      java.io.ByteArrayOutputStream out = new java.io.ByteArrayOutputStream(1 << 16);
+      REFORMAT.writer(printer).writeValue(out, tree);
+      out.write('\n');
+      return out.toByteArray();
     } catch (IOException e) {
       throw new IllegalStateException("cannot re-indent generated SBOM", e);
     }
