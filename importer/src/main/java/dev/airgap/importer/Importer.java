@@ -252,10 +252,7 @@ public final class Importer {
           return;
         }
         Path staged = blobDir.resolve(digest.hex());
-        try (OutputStream out = Files.newOutputStream(staged, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE)) {
-          int n;
-          while ((n = content.read(buf)) > 0) out.write(buf, 0, n);
-        }
+        OverlappedFileWriter.copy(content, staged, size, buf);
         written.put(digest.hex(), staged);
         bytes[0] += size;
         String label = labels.get(digest.hex());
