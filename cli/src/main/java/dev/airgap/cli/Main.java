@@ -53,7 +53,16 @@ public final class Main implements Runnable {
       if (trace) ex.printStackTrace(err);
       return ExitCodes.INTERNAL;
     });
-    int code = cl.execute(args);
+    int code;
+    try {
+      code = cl.execute(args);
+    } catch (OutOfMemoryError e) {
+      // Content is streamed; what grows is per-file metadata (manifest, SBOM) of very large bundles.
+      err.println("airgap: out of memory (Java heap " + (Runtime.getRuntime().maxMemory() >> 20)
+          + " MiB); raise it, e.g. AIRGAP_JAVA_OPTS=-Xmx1g, or split the bundle");
+      if (trace) e.printStackTrace(err);
+      code = ExitCodes.ENVIRONMENT;
+    }
     out.flush();
     err.flush();
     return code;

@@ -90,6 +90,10 @@ public final class Importer {
       } catch (RuntimeException e) {
         audit.append(attempt.entry("rejected", ExitCodes.INTERNAL, "internal error: " + e, null), clock.instant());
         throw e;
+      } catch (OutOfMemoryError e) {
+        // The attempt's data is unreachable by now, so there is room to record it.
+        audit.append(attempt.entry("rejected", ExitCodes.ENVIRONMENT, "out of memory", null), clock.instant());
+        throw e;
       }
     }
   }
@@ -192,6 +196,7 @@ public final class Importer {
       check.join();
     } catch (java.util.concurrent.CompletionException e) {
       if (e.getCause() instanceof AirgapException ae) throw ae;
+      if (e.getCause() instanceof Error err) throw err; // e.g. out of memory: reported as such by Main
       throw e;
     }
   }

@@ -93,23 +93,31 @@ public record DsseEnvelope(String payloadType, byte[] payload, List<DsseSignatur
 
   /** Pretty-printed JSON with standard base64 and a trailing newline. */
   public byte[] toJson() {
-    JsonNodeFactory f = JsonNodeFactory.instance;
-    ObjectNode root = f.objectNode();
-    root.put("payloadType", payloadType);
-    root.put("payload", Base64.getEncoder().encodeToString(payload));
-    ArrayNode sigs = root.putArray("signatures");
-    for (DsseSignature s : signatures) {
-      ObjectNode node = sigs.addObject();
-      node.put("keyid", s.keyid());
-      node.put("sig", Base64.getEncoder().encodeToString(s.sig()));
+    // Streamed, not built as a tree or String: the payload of a bundle with many files is tens of
+    // MB, and its base64 text would otherwise be held two or three times over.
+    java.io.ByteArrayOutputStream out = new java.io.ByteArrayOutputStream(payload.length / 3 * 4 + 1024);
+    try (com.fasterxml.jackson.core.JsonGenerator g = Json.strict().getFactory().createGenerator(out)) {
+      g.useDefaultPrettyPrinter();
+      g.writeStartObject();
+      g.writeStringField("payloadType", payloadType);
+      g.writeFieldName("payload");
+      g.writeBinary(com.fasterxml.jackson.core.Base64Variants.MIME_NO_LINEFEEDS, payload, 0, payload.length);
+      g.writeArrayFieldStart("signatures");
+      for (DsseSignature s : signatures) {
+        g.writeStartObject();
+        g.writeStringField("keyid", s.keyid());
+        g.writeStringField("sig", Base64.getEncoder().encodeToString(s.sig()));
+        g.writeEndObject();
+      }
+      g.writeEndArray();
+      g.writeEndObject();
+    } catch (java.io.IOException e) {
+      throw new IllegalStateException("serialising the envelope failed", e);
     }
-    try {
-      String text = Json.strict().writerWithDefaultPrettyPrinter().writeValueAsString(root);
-      return (text + "\n").getBytes(StandardCharsets.UTF_8);
-    } catch (JsonProcessingException e) {
-      throw new IllegalStateException("serialising a JSON tree failed", e);
-    }
+    out.write('\n');
+    return out.toByteArray();
   }
+
 
   /**
    * A new envelope with one more signature, by {@code key}, over PAE(payloadType, payload).

@@ -62,10 +62,20 @@ public record Manifest(
       require(a != null, where, "null artifact");
       require(TYPE.matcher(a.type()).matches(), where + ".type", "must match " + TYPE.pattern());
       require(!a.name().isBlank(), where + ".name", "empty");
+      // SBOM tools trim strings; a value they would change cannot be carried faithfully.
+      requireTrimmed(a.name(), where + ".name");
+      requireTrimmed(a.version(), where + ".version");
+      requireTrimmed(a.purl(), where + ".purl");
+      a.properties().forEach((k, v) -> {
+        requireTrimmed(k, where + ".properties");
+        requireTrimmed(v, where + ".properties." + k);
+      });
       for (int j = 0; j < a.files().size(); j++) {
         ArtifactFile f = a.files().get(j);
         String fwhere = where + ".files[" + j + "]";
         require(f != null, fwhere, "null file");
+        requireTrimmed(f.path().value(), fwhere + ".path");
+        requireTrimmed(f.mediaType(), fwhere + ".mediaType");
         Long prior = sizes.putIfAbsent(f.sha256(), f.size());
         if (prior != null && prior != f.size()) {
           throw IntegrityException.malformed(fwhere, "digest " + f.sha256() + " is listed with sizes " + prior + " and " + f.size());
@@ -105,6 +115,10 @@ public record Manifest(
   /** Files and model weights are served from one tree per channel, so they share a namespace. */
   private static String namespaceOf(String type) {
     return type.equals("model") ? "files" : type;
+  }
+
+  private static void requireTrimmed(String value, String where) {
+    if (!value.strip().equals(value)) throw IntegrityException.malformed(where, "'" + value + "' has leading or trailing whitespace");
   }
 
   private static void require(boolean ok, String where, String what) {
