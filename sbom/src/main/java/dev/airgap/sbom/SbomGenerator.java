@@ -38,15 +38,15 @@ public final class SbomGenerator {
   private SbomGenerator() {}
 
   /**
-   * Generates the SBOM (UTF-8 JSON, trailing newline). The manifest is validated first, so values
-   * CycloneDX would not carry faithfully (it trims surrounding whitespace) fail here with an
+   * Generates the SBOM (UTF-8 JSON, trailing newline). Values CycloneDX would not carry
+   * faithfully (it trims surrounding whitespace) are refused first with an
    * {@link IntegrityException} rather than at import. Heap use is a small multiple of the model,
    * with no intermediate strings or trees.
    */
   public static byte[] generate(Manifest manifest) {
     Objects.requireNonNull(manifest, "manifest");
     Objects.requireNonNull(manifest.created(), "manifest.created");
-    manifest.validate();
+    manifest.requireTrimmedValues();
     Bom bom = toBom(manifest);
     // Tree straight to bytes: no intermediate strings, which at tens of thousands of files
     // cost several times the document's size in heap.

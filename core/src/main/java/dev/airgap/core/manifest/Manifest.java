@@ -54,6 +54,7 @@ public record Manifest(
     require(expires.isAfter(created), "manifest.expires", "must be after created");
     require(producer != null, "manifest.producer", "missing");
     require(sbom != null && sbom.sha256() != null && sbom.size() >= 0, "manifest.sbom", "missing or incomplete");
+    requireTrimmedValues();
     Map<Digest, Long> sizes = new HashMap<>();
     Map<String, String> namespaceKeys = new HashMap<>();
     for (int i = 0; i < artifacts.size(); i++) {
@@ -62,20 +63,11 @@ public record Manifest(
       require(a != null, where, "null artifact");
       require(TYPE.matcher(a.type()).matches(), where + ".type", "must match " + TYPE.pattern());
       require(!a.name().isBlank(), where + ".name", "empty");
-      // SBOM tools trim strings; a value they would change cannot be carried faithfully.
-      requireTrimmed(a.name(), where + ".name");
-      requireTrimmed(a.version(), where + ".version");
-      requireTrimmed(a.purl(), where + ".purl");
-      a.properties().forEach((k, v) -> {
-        requireTrimmed(k, where + ".properties");
-        requireTrimmed(v, where + ".properties." + k);
-      });
+
       for (int j = 0; j < a.files().size(); j++) {
         ArtifactFile f = a.files().get(j);
         String fwhere = where + ".files[" + j + "]";
         require(f != null, fwhere, "null file");
-        requireTrimmed(f.path().value(), fwhere + ".path");
-        requireTrimmed(f.mediaType(), fwhere + ".mediaType");
         Long prior = sizes.putIfAbsent(f.sha256(), f.size());
         if (prior != null && prior != f.size()) {
           throw IntegrityException.malformed(fwhere, "digest " + f.sha256() + " is listed with sizes " + prior + " and " + f.size());
@@ -115,6 +107,29 @@ public record Manifest(
   /** Files and model weights are served from one tree per channel, so they share a namespace. */
   private static String namespaceOf(String type) {
     return type.equals("model") ? "files" : type;
+  }
+
+  /**
+   * SBOM tools trim strings, so a name, version, purl, property, path or media type with
+   * surrounding whitespace could not be carried faithfully into the SBOM.
+   */
+  public void requireTrimmedValues() {
+    for (int i = 0; i < artifacts.size(); i++) {
+      Artifact a = artifacts.get(i);
+      String where = "manifest.artifacts[" + i + "]";
+      requireTrimmed(a.name(), where + ".name");
+      requireTrimmed(a.version(), where + ".version");
+      requireTrimmed(a.purl(), where + ".purl");
+      a.properties().forEach((k, v) -> {
+        requireTrimmed(k, where + ".properties");
+        requireTrimmed(v, where + ".properties." + k);
+      });
+      for (int j = 0; j < a.files().size(); j++) {
+        ArtifactFile f = a.files().get(j);
+        requireTrimmed(f.path().value(), where + ".files[" + j + "].path");
+        requireTrimmed(f.mediaType(), where + ".files[" + j + "].mediaType");
+      }
+    }
   }
 
   private static void requireTrimmed(String value, String where) {
