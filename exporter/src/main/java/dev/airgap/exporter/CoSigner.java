@@ -30,9 +30,7 @@ public final class CoSigner {
     try (BundleReader reader = BundleReader.open(bundle)) {
       BundleHead head = reader.readHead();
       DsseEnvelope envelope = DsseEnvelope.parse(head.envelopeBytes());
-      if (!java.util.Arrays.equals(envelope.payload(), head.manifestBytes())) {
-        throw dev.airgap.core.error.IntegrityException.malformed(bundle + ": manifest.json", "differs from the signed payload in manifest.dsse.json");
-      }
+      head.requireManifestIsSignedPayload(envelope.payload(), bundle);
       Manifest manifest = ManifestCodec.decode(head.manifestBytes());
       DsseEnvelope signed = envelope.withSignature(key);
       try (BundleWriter writer = BundleWriter.create(target, manifest.created())) {

@@ -42,9 +42,7 @@ public final class BundleVerifier {
     BundleHead head = reader.readHead();
     DsseEnvelope envelope = DsseEnvelope.parse(head.envelopeBytes());
     Verification v = trust.verify(envelope, BundleLayout.ENVELOPE_PAYLOAD_TYPE);
-    if (!java.util.Arrays.equals(envelope.payload(), head.manifestBytes())) {
-      throw IntegrityException.malformed(reader.path() + ": " + BundleLayout.MANIFEST, "differs from the signed payload in " + BundleLayout.ENVELOPE);
-    }
+    head.requireManifestIsSignedPayload(envelope.payload(), reader.path());
     Manifest manifest = ManifestCodec.decode(head.manifestBytes());
     if (!now.isBefore(manifest.expires())) throw TrustException.expired(manifest.bundleId(), manifest.expires(), now);
     Digest sbomDigest = Digest.of(head.sbomBytes());

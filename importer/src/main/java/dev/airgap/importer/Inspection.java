@@ -2,10 +2,8 @@ package dev.airgap.importer;
 
 import dev.airgap.core.Digest;
 import dev.airgap.core.bundle.BundleHead;
-import dev.airgap.core.bundle.BundleLayout;
 import dev.airgap.core.bundle.BundleReader;
 import dev.airgap.core.error.EnvironmentException;
-import dev.airgap.core.error.IntegrityException;
 import dev.airgap.core.manifest.Manifest;
 import dev.airgap.core.manifest.ManifestCodec;
 import dev.airgap.signing.DsseEnvelope;
@@ -29,9 +27,7 @@ public record Inspection(Path bundle, long bundleBytes, Manifest manifest, Diges
     try (BundleReader reader = BundleReader.open(bundle)) {
       BundleHead head = reader.readHead();
       DsseEnvelope envelope = DsseEnvelope.parse(head.envelopeBytes());
-      if (!java.util.Arrays.equals(envelope.payload(), head.manifestBytes())) {
-        throw IntegrityException.malformed(bundle + ": " + BundleLayout.MANIFEST, "differs from the signed payload in " + BundleLayout.ENVELOPE);
-      }
+      head.requireManifestIsSignedPayload(envelope.payload(), bundle);
       Manifest manifest = ManifestCodec.decode(head.manifestBytes());
       List<String> keyIds = envelope.signatures().stream().map(s -> s.keyid()).toList();
       Optional<Verification> v = trustStore.map(t -> t.evaluate(envelope));
