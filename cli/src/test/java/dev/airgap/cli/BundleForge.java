@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.airgap.core.Digest;
+import dev.airgap.core.HashingCopy;
 import dev.airgap.core.Json;
 import dev.airgap.core.LogicalPath;
 import dev.airgap.core.bundle.BundleLayout;
@@ -30,7 +31,6 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
-import java.security.MessageDigest;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.temporal.ChronoUnit;
@@ -148,15 +148,11 @@ final class BundleForge {
 
     default Digest digest() {
       if (knownDigest() != null) return knownDigest();
-      MessageDigest md = Digest.newMessageDigest();
       try (InputStream in = open()) {
-        byte[] buf = new byte[1 << 16];
-        int n;
-        while ((n = in.read(buf)) > 0) md.update(buf, 0, n);
+        return HashingCopy.hash(in).digest();
       } catch (IOException e) {
         throw new UncheckedIOException(e);
       }
-      return Digest.fromRaw(md.digest());
     }
   }
 

@@ -4,6 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.airgap.core.Digest;
+import dev.airgap.core.HashingCopy;
 import dev.airgap.core.Json;
 import java.io.IOException;
 import java.io.InputStream;
@@ -17,7 +18,6 @@ import java.nio.file.Files;
 import java.nio.file.LinkOption;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
-import java.security.MessageDigest;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -66,15 +66,11 @@ final class MirrorState {
   }
 
   static Digest sha256(Path file) {
-    MessageDigest md = Digest.newMessageDigest();
     try (InputStream in = Files.newInputStream(file)) {
-      byte[] buf = new byte[1 << 16];
-      int n;
-      while ((n = in.read(buf)) > 0) md.update(buf, 0, n);
+      return HashingCopy.hash(in).digest();
     } catch (IOException e) {
       throw new UncheckedIOException(e);
     }
-    return Digest.fromRaw(md.digest());
   }
 
   /** Every record of {@code MIRROR/audit/audit.log}, parsed. */
@@ -139,11 +135,7 @@ final class MirrorState {
       HttpResponse<InputStream> r = http.send(HttpRequest.newBuilder(URI.create(url)).build(), HttpResponse.BodyHandlers.ofInputStream());
       try (InputStream in = r.body()) {
         if (r.statusCode() != 200) throw new AssertionError("GET " + url + ": status " + r.statusCode() + ": " + new String(in.readNBytes(500), StandardCharsets.UTF_8));
-        MessageDigest md = Digest.newMessageDigest();
-        byte[] buf = new byte[1 << 16];
-        int n;
-        while ((n = in.read(buf)) > 0) md.update(buf, 0, n);
-        return Digest.fromRaw(md.digest());
+        return HashingCopy.hash(in).digest();
       }
     } catch (IOException e) {
       throw new UncheckedIOException(e);

@@ -35,7 +35,7 @@ public record ExportSpec(Path baseDir, String channel, Long sequence, String exp
   public static ExportSpec read(Path file) {
     JsonNode root;
     try {
-      root = YAML.readTree(Files.newInputStream(file));
+      root = YAML.readTree(file.toFile());
     } catch (NoSuchFileException e) {
       throw new UsageException(file + ": spec file not found");
     } catch (com.fasterxml.jackson.core.JsonProcessingException e) {

@@ -15,7 +15,6 @@ import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 import java.nio.file.attribute.BasicFileAttributes;
-import java.security.MessageDigest;
 import java.util.Optional;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.function.Function;
@@ -123,15 +122,11 @@ public final class GenerationView {
   }
 
   private static Digest sha256(FileChannel ch) {
-    MessageDigest md = Digest.newMessageDigest();
-    byte[] buffer = new byte[64 * 1024];
     try (InputStream in = Channels.newInputStream(new PositionalReader(ch))) {
-      int n;
-      while ((n = in.read(buffer)) > 0) md.update(buffer, 0, n);
+      return dev.airgap.core.HashingCopy.hash(in).digest();
     } catch (IOException e) {
       throw new java.io.UncheckedIOException(e);
     }
-    return Digest.fromRaw(md.digest());
   }
 
   /** Reads a channel from 0 without moving its position, and without closing it. */
