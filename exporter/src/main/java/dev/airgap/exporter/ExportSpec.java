@@ -36,7 +36,7 @@ public record ExportSpec(Path baseDir, String channel, Long sequence, String exp
     JsonNode root;
     try {
       root = YAML.readTree(file.toFile());
-    } catch (NoSuchFileException e) {
+    } catch (NoSuchFileException | java.io.FileNotFoundException e) {
       throw new UsageException(file + ": spec file not found");
     } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
       throw new UsageException(file + ": not valid YAML: " + e.getOriginalMessage());

@@ -105,6 +105,8 @@ class ExporterTest {
     e = assertThrows(UsageException.class, () -> exporter.export(request(spec, List.of(), List.of())));
     assertTrue(e.getMessage().contains("unknown field 'chanel'"), e.getMessage());
     assertThrows(UsageException.class, () -> exporter.export(request(null, List.of(), List.of())));
+    e = assertThrows(UsageException.class, () -> exporter.export(request(tmp.resolve("no-such.yaml"), List.of(), List.of())));
+    assertTrue(e.getMessage().contains("spec file not found"), e.getMessage());
     assertThrows(UsageException.class, () -> exporter.export(request(null, List.of(tmp.resolve("missing")), List.of())));
   }
 
