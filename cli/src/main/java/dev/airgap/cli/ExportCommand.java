@@ -23,12 +23,13 @@ final class ExportCommand implements Callable<Integer> {
   @Option(names = "--expires", description = "Expiry: 30d, 12h, 2027-01-31 or an ISO instant (default 30d).") String expires;
   @Option(names = "--files", description = "A file or directory to export as plain files.") List<Path> files = new ArrayList<>();
   @Option(names = "--model", description = "A model-weight directory to export.") List<Path> models = new ArrayList<>();
+  @Option(names = "--state", description = "Directory where exports keep state between runs of a channel (e.g. the git refs last exported, for incremental bundles).") Path stateDir;
   @Spec picocli.CommandLine.Model.CommandSpec spec;
 
   @Override
   public Integer call() {
     ExportResult r = new Exporter(Clock.systemUTC(), Main.VERSION)
-        .export(new ExportRequest(keys, out, specFile, channel, sequence, expires, files, models));
+        .export(new ExportRequest(keys, out, specFile, channel, sequence, expires, files, models, stateDir));
     spec.commandLine().getOut().printf("wrote %s: bundle %s, channel %s, sequence %d, %d artifact(s), %d blob(s), %s%n",
         r.bundle(), r.manifest().bundleId(), r.manifest().channel(), r.manifest().sequence(), r.manifest().artifacts().size(),
         r.blobCount(), Sizes.human(r.bundleBytes()));

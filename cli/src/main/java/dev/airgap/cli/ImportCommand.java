@@ -20,13 +20,14 @@ final class ImportCommand implements Callable<Integer> {
   @Option(names = "--trust", required = true, description = "Trust directory (*.pub keys and an optional policy.json).") Path trust;
   @Option(names = "--clamd", paramLabel = "HOST:PORT", description = "clamd address for scanning.") String clamd;
   @Option(names = "--no-scan", description = "Skip malware scanning (labs only; the trust policy can forbid it; audited).") boolean noScan;
+  @Option(names = "--repo-key", description = "The enclave's OpenPGP secret key (armored) that signs published repository metadata such as apt's InRelease.") Path repoKey;
   @Option(names = "--refuse-pickle", description = "Reject bundles with pickle-based model weight files.") boolean refusePickle;
   @Spec picocli.CommandLine.Model.CommandSpec spec;
 
   @Override
   public Integer call() {
     if ((clamd == null) == !noScan) throw new UsageException("import needs exactly one of --clamd HOST:PORT or --no-scan");
-    ImportResult r = new Importer(Clock.systemUTC()).importBundle(new ImportRequest(bundle, mirror, trust, clamd, noScan, refusePickle));
+    ImportResult r = new Importer(Clock.systemUTC()).importBundle(new ImportRequest(bundle, mirror, trust, clamd, noScan, refusePickle, repoKey));
     if (r.outcome() == ImportResult.Outcome.ALREADY_IMPORTED) {
       spec.commandLine().getOut().printf("bundle %s (channel %s, sequence %d) is already imported; mirror unchanged (generation %d)%n",
           r.manifest().bundleId(), r.manifest().channel(), r.manifest().sequence(), r.generation());

@@ -28,81 +28,8 @@ import org.junit.jupiter.params.provider.MethodSource;
  * that changes one file keeps everything else served (retention) while serving the new bytes.
  */
 class SliceContractTest {
-  /** One slice under test: how to export its fixture and where its files must appear. */
-  interface Slice {
-    String type();
-
-    String sbomComponentType();
-
-    String purlPrefix();
-
-    /** Builds the fixture in {@code dir} and returns the export flags for it. */
-    List<String> exportArgs(Path dir) throws Exception;
-
-    /** URL path (under the mirror) → the file whose bytes it must serve. */
-    Map<String, Path> expectedUrls(Path dir, String channel);
-
-    /** Changes one file of the fixture and returns the URL whose content must change. */
-    String mutate(Path dir, String channel) throws IOException;
-  }
-
   static Stream<Slice> slices() {
     return Stream.of(new FilesSlice(), new ModelSlice());
-  }
-
-  static final class FilesSlice implements Slice {
-    @Override public String type() { return "files"; }
-    @Override public String sbomComponentType() { return "file"; }
-    @Override public String purlPrefix() { return "pkg:generic/"; }
-
-    @Override
-    public List<String> exportArgs(Path dir) throws Exception {
-      Cli.sample(dir.resolve("sample"), 1);
-      return List.of("--files", dir.resolve("sample/files/docs").toString());
-    }
-
-    @Override
-    public Map<String, Path> expectedUrls(Path dir, String channel) {
-      Map<String, Path> m = new LinkedHashMap<>();
-      for (String p : List.of("README.txt", "data.json", "empty.txt", "nested/copy-a.txt", "nested/copy-b.txt", "nested/r%C3%A9sum%C3%A9.txt")) {
-        String fsName = java.net.URLDecoder.decode(p, java.nio.charset.StandardCharsets.UTF_8);
-        m.put("/files/" + channel + "/docs/" + p, dir.resolve("sample/files/docs").resolve(fsName));
-      }
-      return m;
-    }
-
-    @Override
-    public String mutate(Path dir, String channel) throws IOException {
-      Files.writeString(dir.resolve("sample/files/docs/data.json"), "{\"changed\": true}\n");
-      return "/files/" + channel + "/docs/data.json";
-    }
-  }
-
-  static final class ModelSlice implements Slice {
-    @Override public String type() { return "model"; }
-    @Override public String sbomComponentType() { return "machine-learning-model"; }
-    @Override public String purlPrefix() { return "pkg:huggingface/"; }
-
-    @Override
-    public List<String> exportArgs(Path dir) throws Exception {
-      Cli.sample(dir.resolve("sample"), 1);
-      return List.of("--model", dir.resolve("sample/models/tiny-model").toString());
-    }
-
-    @Override
-    public Map<String, Path> expectedUrls(Path dir, String channel) {
-      Map<String, Path> m = new LinkedHashMap<>();
-      for (String p : List.of("config.json", "tokenizer.json", "model.safetensors")) {
-        m.put("/files/" + channel + "/tiny-model/" + p, dir.resolve("sample/models/tiny-model").resolve(p));
-      }
-      return m;
-    }
-
-    @Override
-    public String mutate(Path dir, String channel) throws IOException {
-      Files.writeString(dir.resolve("sample/models/tiny-model/config.json"), "{\"hidden_size\": 128}\n");
-      return "/files/" + channel + "/tiny-model/config.json";
-    }
   }
 
   @TempDir Path tmp;
@@ -121,17 +48,20 @@ class SliceContractTest {
     Path first = export(sourceArgs, channel, 1);
     JsonNode inspected = Json.strict().readTree(Cli.run("inspect", first.toString(), "--json").expect(0).out());
     JsonNode artifacts = inspected.get("manifest").get("artifacts");
-    assertEquals(1, artifacts.size());
-    assertEquals(slice.type(), artifacts.get(0).get("type").asText());
-    assertTrue(artifacts.get(0).get("purl").asText().startsWith(slice.purlPrefix()), artifacts.get(0).get("purl").asText());
-    assertSbomComponent(mirror, first, trust, slice);
+    assertTrue(artifacts.size() >= 1, "at least one artifact");
+    for (JsonNode a : artifacts) {
+      assertEquals(slice.type(), a.get("type").asText());
+      assertTrue(a.get("purl").asText().startsWith(slice.purlPrefix()), a.get("purl").asText());
+    }
+    importBundle(first, mirror, trust, slice.importArgs(fixture));
+    assertSbomComponent(mirror, slice);
 
     Map<String, Path> expected = slice.expectedUrls(fixture, channel);
     Map<String, byte[]> before = new LinkedHashMap<>();
     for (Map.Entry<String, Path> e : expected.entrySet()) before.put(e.getKey(), Files.readAllBytes(e.getValue()));
     String changedUrl = slice.mutate(fixture, channel);
     Path second = export(sourceArgs, channel, 2);
-    Cli.run("import", second.toString(), "--mirror", mirror.toString(), "--trust", trust.toString(), "--no-scan").expect(0);
+    importBundle(second, mirror, trust, slice.importArgs(fixture));
 
     HttpClient http = HttpClient.newHttpClient();
     try (Cli.Server server = Cli.Server.start(mirror)) {
@@ -144,8 +74,13 @@ class SliceContractTest {
     }
   }
 
-  private void assertSbomComponent(Path mirror, Path bundle, Path trust, Slice slice) throws IOException {
-    Cli.run("import", bundle.toString(), "--mirror", mirror.toString(), "--trust", trust.toString(), "--no-scan").expect(0);
+  private static void importBundle(Path bundle, Path mirror, Path trust, List<String> extra) {
+    List<String> args = new java.util.ArrayList<>(List.of("import", bundle.toString(), "--mirror", mirror.toString(), "--trust", trust.toString(), "--no-scan"));
+    args.addAll(extra);
+    Cli.run(args.toArray(String[]::new)).expect(0);
+  }
+
+  private void assertSbomComponent(Path mirror, Slice slice) throws IOException {
     Path bundles = mirror.resolve("current/bundles");
     try (Stream<Path> s = Files.list(bundles)) {
       Path dir = s.findFirst().orElseThrow();

@@ -30,6 +30,7 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.TreeMap;
 import java.util.UUID;
 import java.util.concurrent.ExecutorService;
@@ -85,6 +86,18 @@ public final class Exporter {
     for (Path p : request.models()) entries.add(new Entry(quick("model", p), "--model " + p, cwd));
     if (entries.isEmpty()) throw new UsageException("nothing to export: give --spec, --files or --model");
 
+    Path out = request.out().toAbsolutePath();
+    Path workDir = createWorkDir(out);
+    try {
+      return export(request, keys, spec, created, channel, sequence, expires, entries, out, workDir);
+    } finally {
+      deleteTree(workDir);
+    }
+  }
+
+  private ExportResult export(ExportRequest request, List<SigningKey> keys, ExportSpec spec, Instant created, String channel, long sequence,
+      Instant expires, List<Entry> entries, Path out, Path workDir) {
+    List<Runnable> commitActions = new ArrayList<>();
     List<CollectedArtifact> collected = new ArrayList<>();
     ExecutorService pool = Executors.newFixedThreadPool(Math.max(2, Runtime.getRuntime().availableProcessors()), r -> {
       Thread t = new Thread(r, "airgap-hash");
@@ -99,7 +112,8 @@ public final class Exporter {
           String why = LATER_TYPES.contains(type) ? "is not supported by this version of airgap yet" : "is unknown (known: " + sources.keySet() + ")";
           throw new UsageException(e.where() + ": type '" + type + "' " + why);
         }
-        collected.addAll(source.collect(e.node(), e.where(), new ExportContext(e.baseDir(), pool)));
+        collected.addAll(source.collect(e.node(), e.where(), new ExportContext(e.baseDir(), pool, workDir,
+            Optional.ofNullable(request.stateDir()).map(d -> d.toAbsolutePath().resolve(channel)), channel, commitActions)));
       }
     } finally {
       pool.shutdownNow();
@@ -121,20 +135,40 @@ public final class Exporter {
       for (BlobSource b : c.blobs()) blobs.putIfAbsent(b.digest().hex(), b);
     }
     long blobBytes = 0;
-    try (BundleWriter writer = BundleWriter.create(request.out(), created)) {
+    try (BundleWriter writer = BundleWriter.create(out, created)) {
       writer.writeHead(new BundleHead(manifestBytes, envelope, sbom));
       for (BlobSource b : blobs.values()) {
         writer.writeBlob(b);
         blobBytes += b.size();
       }
-      Path out = writer.commit();
+      Path written = writer.commit();
+      commitActions.forEach(Runnable::run);
       long size;
       try {
-        size = Files.size(out);
+        size = Files.size(written);
       } catch (java.io.IOException e) {
         size = -1;
       }
-      return new ExportResult(out, manifest, size, blobs.size(), blobBytes);
+      return new ExportResult(written, manifest, size, blobs.size(), blobBytes);
+    }
+  }
+
+  /** Downloads land beside the bundle: same file system, and never in a small /tmp. */
+  private static Path createWorkDir(Path out) {
+    Path parent = out.getParent() != null ? out.getParent() : Path.of("").toAbsolutePath();
+    try {
+      Files.createDirectories(parent);
+      return Files.createTempDirectory(parent, ".airgap-export-");
+    } catch (java.io.IOException e) {
+      throw dev.airgap.core.error.EnvironmentException.io(parent, e);
+    }
+  }
+
+  private static void deleteTree(Path root) {
+    try (java.util.stream.Stream<Path> walk = Files.walk(root)) {
+      for (Path p : walk.sorted(java.util.Comparator.reverseOrder()).toList()) Files.deleteIfExists(p);
+    } catch (java.io.IOException | java.io.UncheckedIOException e) {
+      // best effort: a leftover work directory is visible and harmless
     }
   }
 

@@ -181,7 +181,7 @@ public final class Importer {
       try {
         Staged staged = stageAndScan(reader, manifest, blobs, layout, work, scanner);
         joinSbomCheck(sbomCheck);
-        long generation = publish(layout, previous, previousInfo, head, work, staged, now);
+        long generation = publish(layout, previous, previousInfo, head, work, staged, now, Optional.ofNullable(request.repoSigningKey()));
         return new ImportResult(ImportResult.Outcome.PUBLISHED, manifest, generation, head.signers(), staged.written.size(), staged.bytesWritten);
       } finally {
         deleteTree(work);
@@ -328,7 +328,7 @@ public final class Importer {
    * {@code current} with one rename. A crash before the rename leaves the old generation served.
    */
   private long publish(MirrorLayout layout, Optional<Path> previous, GenerationInfo previousInfo, BundleVerifier.VerifiedHead head,
-      Path work, Staged staged, Instant now) throws IOException {
+      Path work, Staged staged, Instant now, Optional<Path> repoSigningKey) throws IOException {
     Manifest manifest = head.manifest();
     long number = previousInfo == null ? 1 : previousInfo.generation() + 1;
     Path gen = Files.createDirectories(work.resolve("generation"));
@@ -341,7 +341,10 @@ public final class Importer {
 
     for (Publisher p : publishers) {
       boolean relevant = manifest.artifacts().stream().anyMatch(a -> p.types().contains(a.type()));
-      if (relevant || previous.isPresent()) p.publish(new PublishContext(manifest, previous, gen, layout));
+      if (relevant || previous.isPresent()) p.publish(new PublishContext(manifest, previous, gen, layout, d -> {
+        Path s = staged.written().get(d.hex());
+        return s != null ? s : layout.blob(d);
+      }, now, repoSigningKey));
     }
 
     Map<String, GenerationInfo.ChannelState> channels = new TreeMap<>(previousInfo == null ? Map.of() : previousInfo.channels());

@@ -69,36 +69,71 @@ final class MirrorHandler {
   private void serve(HttpServletRequest req, HttpServletResponse res) throws IOException {
     String method = req.getMethod();
     boolean head = "HEAD".equals(method);
-    if (!head && !"GET".equals(method)) {
-      res.setHeader("Allow", ALLOW);
-      plain(res, 405, "method not allowed\n", false);
-      return;
-    }
     String uri = req.getRequestURI();
-    if (HEALTHZ.equals(uri)) {
-      plain(res, 200, "ok\n", head);
-      return;
-    }
     int slash = uri == null || !uri.startsWith("/") ? -1 : uri.indexOf('/', 1);
     MirrorRoute route = slash < 0 ? null : routes.get(uri.substring(1, slash));
+    boolean readOnly = head || "GET".equals(method);
     if (route == null) {
-      notFound(res, head);
+      if (!readOnly) {
+        res.setHeader("Allow", ALLOW);
+        plain(res, 405, "method not allowed\n", false);
+      } else if (HEALTHZ.equals(uri)) {
+        plain(res, 200, "ok\n", head);
+      } else {
+        notFound(res, head);
+      }
+      return;
+    }
+    RouteRequest request = new RouteRequest(method, uri.substring(slash + 1), req.getQueryString(), name -> headers(req, name),
+        readOnly ? java.io.InputStream.nullInputStream() : req.getInputStream());
+    if (!readOnly && !route.extraMethods().contains(method)) {
+      reply(req, res, route.methodNotAllowed(request), false);
       return;
     }
     Optional<GenerationView> generation = generations.current();
+    Reply reply;
     if (generation.isEmpty()) {
-      notFound(res, head);
-      return;
+      reply = route.notFound(request);
+    } else {
+      try {
+        reply = route.reply(generation.get(), request);
+      } catch (RouteRequest.BodyTooLarge e) {
+        reply = Reply.text(413, "request body too large\n");
+      }
     }
-    RouteRequest request = new RouteRequest(method, uri.substring(slash + 1), req.getQueryString(), name -> headers(req, name));
-    Optional<Resource> resource = route.resolve(generation.get(), request);
-    if (resource.isEmpty()) {
-      notFound(res, head);
-      return;
+    reply(req, res, reply, head);
+  }
+
+  private static void reply(HttpServletRequest req, HttpServletResponse res, Reply reply, boolean head) throws IOException {
+    if (reply instanceof Reply.Serve s) {
+      try (Resource r = s.resource()) {
+        send(req, res, r, head);
+      }
+    } else if (reply instanceof Reply.Fixed f) {
+      baseHeaders(res);
+      res.setHeader("Cache-Control", CACHE_CONTROL);
+      f.headers().forEach(res::setHeader);
+      res.setStatus(f.status());
+      res.setContentType(f.mediaType());
+      res.setContentLengthLong(f.body().length);
+      if (!head && f.body().length > 0) res.getOutputStream().write(f.body());
+    } else if (reply instanceof Reply.Streamed st) {
+      baseHeaders(res);
+      res.setHeader("Cache-Control", CACHE_CONTROL);
+      st.headers().forEach(res::setHeader);
+      res.setStatus(st.status());
+      res.setContentType(st.mediaType());
+      if (head) return;
+      OutputStream out = res.getOutputStream();
+      st.writer().writeTo(out);
+      out.flush();
     }
-    try (Resource r = resource.get()) {
-      send(req, res, r, head);
-    }
+  }
+
+  /** The Allow header for a route answering GET, HEAD and {@code extra}. */
+  static String allow(java.util.Set<String> extra) {
+    if (extra.isEmpty()) return ALLOW;
+    return ALLOW + ", " + String.join(", ", new java.util.TreeSet<>(extra));
   }
 
   private static void send(HttpServletRequest req, HttpServletResponse res, Resource resource, boolean head) throws IOException {

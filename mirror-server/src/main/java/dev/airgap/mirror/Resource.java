@@ -58,14 +58,18 @@ public final class Resource implements AutoCloseable {
    * must be a plain token and the value printable ASCII.
    */
   public Resource withHeader(String name, String value) {
+    checkHeader(name, value);
+    Map<String, String> headers = new LinkedHashMap<>(extraHeaders);
+    headers.put(name, value);
+    return new Resource(file, bytes, size, mediaType, digest, java.util.Collections.unmodifiableMap(headers));
+  }
+
+  static void checkHeader(String name, String value) {
     if (!HEADER_NAME.matcher(name).matches()) throw new IllegalArgumentException("bad header name");
     for (int i = 0; i < value.length(); i++) {
       char c = value.charAt(i);
       if (c < 0x20 || c > 0x7e) throw new IllegalArgumentException("bad header value");
     }
-    Map<String, String> headers = new LinkedHashMap<>(extraHeaders);
-    headers.put(name, value);
-    return new Resource(file, bytes, size, mediaType, digest, java.util.Collections.unmodifiableMap(headers));
   }
 
   public long size() {
