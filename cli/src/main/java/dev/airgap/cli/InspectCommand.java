@@ -89,6 +89,8 @@ final class InspectCommand implements Callable<Integer> {
     out.printf("Artifacts %d, %d file(s), %d distinct blob(s), %s%n", m.artifacts().size(), files, m.blobSizes().size(), Sizes.human(m.totalBlobBytes()));
     for (Artifact a : m.artifacts()) {
       out.printf("  %s %s %s  %s  (%d file(s), %s)%n", a.type(), a.name(), a.version(), a.purl(), a.files().size(), Sizes.human(a.totalSize()));
+      // Ecosystem facts (target environments, platforms, refs, ...) travel as properties.
+      a.properties().forEach((k, v) -> out.printf("    %s: %s%n", k, v));
       for (ArtifactFile f : a.files()) {
         out.printf("    %14d  %s  %s%s%n", f.size(), f.sha256(), f.path(),
             a.type().equals("model") && PickleFiles.isPickle(f.path().value()) ? "  [WARNING: pickle-based weights can run code when loaded]" : "");

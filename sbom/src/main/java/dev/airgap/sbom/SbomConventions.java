@@ -23,12 +23,24 @@ final class SbomConventions {
   static final String PROP_SIZE = "airgap:size";
   static final String PROP_MEDIA_TYPE = "airgap:mediaType";
 
+  /**
+   * Artifact property keys with a CycloneDX meaning beyond {@code airgap:prop:*}: {@code license}
+   * becomes the component's license (by name), and these URLs become external references.
+   */
+  static final String PROP_KEY_LICENSE = "license";
+  static final java.util.Map<String, org.cyclonedx.model.ExternalReference.Type> EXTERNAL_REFERENCE_KEYS = new java.util.TreeMap<>(java.util.Map.of(
+      "vcs", org.cyclonedx.model.ExternalReference.Type.VCS,
+      "website", org.cyclonedx.model.ExternalReference.Type.WEBSITE,
+      "distribution", org.cyclonedx.model.ExternalReference.Type.DISTRIBUTION));
+
   private SbomConventions() {}
 
   /** CycloneDX component type for an airgap artifact type. */
   static Component.Type componentType(String artifactType) {
     return switch (artifactType) {
-      case "model" -> Component.Type.MACHINE_LEARNING_MODEL;
+      case "model", "huggingface" -> Component.Type.MACHINE_LEARNING_MODEL;
+      case "dataset" -> Component.Type.DATA;
+      case "oci" -> Component.Type.CONTAINER;
       case "files" -> Component.Type.FILE;
       default -> Component.Type.LIBRARY;
     };

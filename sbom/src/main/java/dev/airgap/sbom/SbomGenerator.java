@@ -98,6 +98,24 @@ public final class SbomGenerator {
     props.add(new Property(PROP_TYPE, a.type()));
     for (Map.Entry<String, String> e : a.properties().entrySet()) props.add(new Property(PROP_PREFIX + e.getKey(), e.getValue()));
     c.setProperties(props);
+    String license = a.properties().get(PROP_KEY_LICENSE);
+    if (license != null && !license.isBlank()) {
+      org.cyclonedx.model.License l = new org.cyclonedx.model.License();
+      l.setName(license);
+      org.cyclonedx.model.LicenseChoice choice = new org.cyclonedx.model.LicenseChoice();
+      choice.addLicense(l);
+      c.setLicenses(choice);
+    }
+    List<org.cyclonedx.model.ExternalReference> refs = new ArrayList<>();
+    for (Map.Entry<String, org.cyclonedx.model.ExternalReference.Type> e : EXTERNAL_REFERENCE_KEYS.entrySet()) {
+      String url = a.properties().get(e.getKey());
+      if (url == null || url.isBlank()) continue;
+      org.cyclonedx.model.ExternalReference ref = new org.cyclonedx.model.ExternalReference();
+      ref.setType(e.getValue());
+      ref.setUrl(url);
+      refs.add(ref);
+    }
+    if (!refs.isEmpty()) c.setExternalReferences(refs);
     List<Component> files = new ArrayList<>();
     for (int j = 0; j < a.files().size(); j++) {
       ArtifactFile f = a.files().get(j);
