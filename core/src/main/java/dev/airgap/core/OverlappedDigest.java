@@ -27,6 +27,11 @@ public final class OverlappedDigest implements AutoCloseable {
   private int fill;
   private boolean finished;
 
+  /** A digest that always hashes on the caller's thread. */
+  public static OverlappedDigest inline() {
+    return new OverlappedDigest(0);
+  }
+
   /** {@code expectedSize} picks the strategy; the actual input may differ (callers check sizes). */
   public OverlappedDigest(long expectedSize) {
     this.overlapped = expectedSize >= 2L * CHUNK;

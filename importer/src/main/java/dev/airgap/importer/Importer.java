@@ -262,7 +262,7 @@ public final class Importer {
         bytes[0] += size;
         String label = labels.get(digest.hex());
         verdicts.put(digest.hex(), scanPool.submit(() -> scanner.scan(staged, label)));
-      });
+      }, true);
       List<String> rejected = new ArrayList<>();
       for (Map.Entry<String, Future<ScanVerdict>> e : verdicts.entrySet()) {
         ScanVerdict v = await(e.getValue());

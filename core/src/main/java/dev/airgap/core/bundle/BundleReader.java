@@ -66,6 +66,16 @@ public final class BundleReader implements AutoCloseable {
    * marker only zero padding may follow.
    */
   public void readBlobs(SortedMap<String, Long> expected, BlobSink sink) {
+    readBlobs(expected, sink, false);
+  }
+
+  /**
+   * {@code hashInline}: hash on the reading thread. Right when the sink already hands its writes
+   * to another thread (the importer): two busy threads fit two cores, and a third (the overlapped
+   * digest) only adds hand-offs and copies — measured on 1 GiB: 3.9 s inline vs 6.0 s overlapped.
+   * A sink that only reads (verify) gains from hashing beside the reads.
+   */
+  public void readBlobs(SortedMap<String, Long> expected, BlobSink sink, boolean hashInline) {
     readHead();
     String previous = "";
     java.util.Set<String> seenNames = new java.util.HashSet<>();
@@ -89,7 +99,7 @@ public final class BundleReader implements AutoCloseable {
         previous = name;
         seenNames.add(hex);
         Digest digest = Digest.ofHex(hex);
-        VerifyingInputStream content = new VerifyingInputStream(tar, size);
+        VerifyingInputStream content = new VerifyingInputStream(tar, size, hashInline);
         try {
           sink.accept(digest, size, content);
           content.drain();
@@ -182,10 +192,10 @@ public final class BundleReader implements AutoCloseable {
     private final long size;
     private long count;
 
-    VerifyingInputStream(InputStream in, long size) {
+    VerifyingInputStream(InputStream in, long size, boolean hashInline) {
       this.in = in;
       this.size = size;
-      this.md = new OverlappedDigest(size);
+      this.md = hashInline ? OverlappedDigest.inline() : new OverlappedDigest(size);
     }
 
     @Override
