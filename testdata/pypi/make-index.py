@@ -1,7 +1,10 @@
 #!/usr/bin/env python3
 """Builds tiny wheels, one sdist and a PEP 503 index of them (with PEP 658 metadata files) for airgap's tests.
 
-Usage: make-index.py OUTDIR
+Usage: make-index.py OUTDIR [REVISION]
+
+REVISION (optional) goes into the alpha wheels' code, so a rebuild changes exactly those files'
+bytes (everything else is byte-identical: fixed zip timestamps).
 
 OUTDIR/simple/<project>/index.html links ../../files/<file>#sha256=...; OUTDIR/files/ holds the
 distributions and their .metadata files. The graph (see docs/pypi.md, "Test fixture"):
@@ -42,10 +45,14 @@ def record_line(path, data):
     return f"{path},sha256={digest},{len(data)}"
 
 
+REVISION = sys.argv[2] if len(sys.argv) > 2 else None
+
+
 def wheel(out, name, version, meta, tag="py3-none-any", pure=True):
     dist = f"{name}-{version}.dist-info"
+    code = f'VERSION = "{version}"\n' + (f'REVISION = "{REVISION}"\n' if REVISION and name == "alpha" else "")
     files = {
-        f"{name}/__init__.py": f'VERSION = "{version}"\n'.encode(),
+        f"{name}/__init__.py": code.encode(),
         f"{dist}/METADATA": meta,
         f"{dist}/WHEEL": (f"Wheel-Version: 1.0\nGenerator: airgap-testdata\nRoot-Is-Purelib: {'true' if pure else 'false'}\nTag: {tag}\n").encode(),
     }

@@ -20,8 +20,15 @@ final class PypiFixture {
 
   /** Builds the fixture index into {@code dir}: {@code dir/simple/...}, {@code dir/files/...}. */
   static Path build(Path dir) throws IOException, InterruptedException {
+    return build(dir, null);
+  }
+
+  /** As {@link #build(Path)}; a {@code revision} changes the bytes of the alpha wheels only. */
+  static Path build(Path dir, String revision) throws IOException, InterruptedException {
     Path script = Cli.repoRoot().resolve("testdata/pypi/make-index.py");
-    run(List.of("python3", script.toString(), dir.toString()), null);
+    List<String> cmd = new ArrayList<>(List.of("python3", script.toString(), dir.toString()));
+    if (revision != null) cmd.add(revision);
+    run(cmd, null);
     return dir;
   }
 

@@ -111,8 +111,11 @@ final class Resolver {
       List<Candidate> candidates = candidates(name, on);
       if (candidates.isEmpty()) {
         Optional<PackageFinder.Project> project = finder.project(name);
-        fail(project.isEmpty() ? "no index has a project named '" + name + "' (" + describe(on) + ")"
-            : "no version of " + name + " satisfies " + describe(on) + available(name, on));
+        // name the requirements still queued for this project too: they are part of the conflict
+        List<Constraint> all = new ArrayList<>(on);
+        for (Constraint q : s.queue) if (q.requirement().name().equals(name)) all.add(q);
+        fail(project.isEmpty() ? "no index has a project named '" + name + "' (" + describe(all) + ")"
+            : "no version of " + name + " satisfies " + describe(all) + available(name, on));
         return null;
       }
       Set<String> extras = new TreeSet<>();
