@@ -231,6 +231,32 @@ class PypiEndToEndTest {
     }
   }
 
+  /**
+   * Optional: where the machine has an on-disk PEP 503 index (its pip configuration names
+   * file:///opt/pypi/simple on some of our machines), a real package and its transitive
+   * dependencies are exported from it and installed by pip from the mirror. Skipped elsewhere.
+   */
+  @Test
+  void realPackageFromTheMachinesOnDiskIndex() throws Exception {
+    Path onDisk = Path.of("/opt/pypi/simple");
+    org.junit.jupiter.api.Assumptions.assumeTrue(Files.isRegularFile(onDisk.resolve("requests/index.html")), "no on-disk index at " + onDisk);
+    Path bundle = tmp.resolve("out/real.bundle");
+    Path spec = spec(tmp.resolve("real.yaml"), onDisk.toUri().toString(), List.of("requests"),
+        "      - python: \"3.11\"\n        platforms: [manylinux_2_28_x86_64]\n");
+    Cli.run("export", "--key", key.toString(), "--out", bundle.toString(), "--spec", spec.toString(), "--sequence", "1").expect(0);
+    JsonNode artifacts = Json.strict().readTree(Cli.run("inspect", bundle.toString(), "--json").expect(0).out()).get("manifest").get("artifacts");
+    List<String> names = artifacts.findValuesAsText("name");
+    assertTrue(names.contains("requests") && names.contains("urllib3") && names.contains("idna") && names.size() >= 4, names.toString());
+    Path mirror = tmp.resolve("mirror");
+    Cli.run("import", bundle.toString(), "--mirror", mirror.toString(), "--trust", trust.toString(), "--no-scan").expect(0);
+    try (Cli.Server server = Cli.Server.start(mirror)) {
+      Path venv = PypiFixture.venv(tmp.resolve("venv"));
+      Cli.Run pip = PypiFixture.pipInstall(venv, server.url("/pypi/simple/"), "requests");
+      assertEquals(0, pip.exitCode(), pip.out() + pip.err());
+      assertFalse(PypiFixture.python(venv, "import requests, urllib3; print(requests.__version__)").isEmpty());
+    }
+  }
+
   static HttpResponse<String> get(HttpClient http, String url, String accept) throws Exception {
     HttpRequest.Builder b = HttpRequest.newBuilder(URI.create(url));
     if (accept != null) b.header("Accept", accept);

@@ -156,7 +156,8 @@ public final class PypiSource implements ArtifactSource {
         add(artifactFiles, blobs, f.filename(), local, mediaType(f));
         if (f.name().wheel()) {
           // the wheel's own METADATA is served as .metadata; an index's PEP 658 file must be identical to it
-          PackageFinder.Metadata inWheel = finder.metadataFromDistribution(f);
+          // without PEP 658 the resolver already read the wheel's own METADATA: reuse it
+          PackageFinder.Metadata inWheel = f.metadataOffered() ? finder.metadataFromDistribution(f) : finder.metadata(f);
           if (f.metadataOffered()) {
             PackageFinder.Metadata offered = finder.metadata(f);
             if (offered.file() != null && !offered.file().sha256().equals(inWheel.file().sha256())) {
