@@ -91,14 +91,19 @@ public final class PypiRoute implements MirrorRoute {
   private Reply page(GenerationView generation, RouteRequest request, String project) {
     String type = negotiate(request.headers("Accept"));
     if (type == null) return Reply.text(406, "not acceptable: ask for " + JSON + ", " + HTML_V1 + " or " + TEXT_HTML + "\n").withHeader("Vary", "Accept");
-    byte[] body = generation.memo("pypi:page:" + type + ":" + project, g -> {
+    // built and hashed once per generation: a page request costs a map lookup and a copy
+    Page page = generation.memo("pypi:page:" + type + ":" + project, g -> {
       PypiIndex index = index(g);
-      if (project.isEmpty()) return type.equals(JSON) ? listJson(index) : listHtml(index);
-      return type.equals(JSON) ? projectJson(index.project(project), project) : projectHtml(index.project(project), project);
+      byte[] body;
+      if (project.isEmpty()) body = type.equals(JSON) ? listJson(index) : listHtml(index);
+      else body = type.equals(JSON) ? projectJson(index.project(project), project) : projectHtml(index.project(project), project);
+      return new Page(body, dev.airgap.core.Digest.of(body));
     });
     String mediaType = type.equals(TEXT_HTML) ? "text/html; charset=utf-8" : type;
-    return Reply.of(Resource.ofBytes(body, mediaType).withHeader("Vary", "Accept"));
+    return Reply.of(Resource.ofBytes(page.body(), mediaType, page.digest()).withHeader("Vary", "Accept"));
   }
+
+  private record Page(byte[] body, dev.airgap.core.Digest digest) {}
 
   /**
    * Picks the representation by the client's {@code Accept} (RFC 9110 q-values; the most specific
