@@ -7,6 +7,7 @@
 #   --gib N    size of model.safetensors in GiB (default 2; BENCH_HF_GIB)
 #   --runs R   downloads per server (default 5; BENCH_RUNS)
 #   --work DIR fresh work directory (default bench/out/hf-<timestamp>)
+# BENCH_HF_CLIENT_RUNS: downloads by huggingface_hub (default 2; it writes 2 GiB to disk each time)
 # Needs: java, the built CLI (cli/target/airgap-cli.jar + lib/: `mvn -q -pl cli -am package -DskipTests`),
 # nginx, curl, python3. Optional: the Python client venv of the tests (testdata/hf/py/.venv) for the
 # huggingface_hub figure.
@@ -114,7 +115,7 @@ done
 venv_py="$repo/testdata/hf/py/.venv/bin/python"
 if [[ -x "$venv_py" ]] && "$venv_py" -c 'import huggingface_hub' 2>/dev/null; then
   echo "== huggingface_hub hf_hub_download from airgap serve (writes the cache file to disk)"
-  for r in $(seq "$runs"); do
+  for r in $(seq "${BENCH_HF_CLIENT_RUNS:-2}"); do
     rm -rf "$work/hf-cache"
     start=$(date +%s.%N)
     HF_ENDPOINT="http://127.0.0.1:$ag_port/hf" HF_HUB_DISABLE_XET=1 HF_HUB_DISABLE_PROGRESS_BARS=1 HF_HOME="$work/hf-home" \
