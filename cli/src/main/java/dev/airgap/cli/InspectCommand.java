@@ -93,7 +93,7 @@ final class InspectCommand implements Callable<Integer> {
       a.properties().forEach((k, v) -> out.printf("    %s: %s%n", k, v));
       for (ArtifactFile f : a.files()) {
         out.printf("    %14d  %s  %s%s%n", f.size(), f.sha256(), f.path(),
-            a.type().equals("model") && PickleFiles.isPickle(f.path().value()) ? "  [WARNING: pickle-based weights can run code when loaded]" : "");
+            PickleFiles.ARTIFACT_TYPES.contains(a.type()) && PickleFiles.isPickle(f.path().value()) ? "  [WARNING: pickle-based weights can run code when loaded]" : "");
       }
     }
     for (String w : pickleWarnings(m)) out.println("WARNING: " + w);
@@ -138,9 +138,9 @@ final class InspectCommand implements Callable<Integer> {
   }
 
   private static List<String> pickleWarnings(Manifest m) {
-    return m.artifacts().stream().filter(a -> a.type().equals("model"))
+    return m.artifacts().stream().filter(a -> PickleFiles.ARTIFACT_TYPES.contains(a.type()))
         .flatMap(a -> a.files().stream().filter(f -> PickleFiles.isPickle(f.path().value()))
-            .map(f -> "model '" + a.name() + "' contains pickle-based weights: " + f.path()))
+            .map(f -> a.type() + " '" + a.name() + "' contains pickle-based weights: " + f.path()))
         .toList();
   }
 }

@@ -6,6 +6,8 @@ import java.util.Set;
 /** Weight file formats that can execute code when loaded (Python pickle). */
 public final class PickleFiles {
   public static final Set<String> EXTENSIONS = Set.of("bin", "pt", "pth", "pkl", "pickle", "ckpt");
+  /** Artifact types whose files inspect flags and {@code --refuse-pickle} checks. */
+  public static final Set<String> ARTIFACT_TYPES = Set.of("model", "huggingface", "huggingface-dataset");
 
   private PickleFiles() {}
 

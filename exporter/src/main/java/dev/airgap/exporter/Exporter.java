@@ -56,6 +56,7 @@ public final class Exporter {
     register(new FilesSource());
     register(new ModelSource());
     register(new dev.airgap.exporter.source.pypi.PypiSource());
+    register(new dev.airgap.exporter.source.hf.HuggingFaceSource());
   }
 
   public Exporter register(ArtifactSource source) {

@@ -63,6 +63,7 @@ public final class Importer {
     this.clock = clock;
     publishers.add(new FilesPublisher());
     publishers.add(new dev.airgap.importer.publish.pypi.PypiPublisher());
+    publishers.add(new dev.airgap.importer.publish.hf.HuggingFacePublisher());
   }
 
   public Importer register(Publisher publisher) {
@@ -214,10 +215,10 @@ public final class Importer {
 
   private static void refusePickle(Manifest manifest) {
     for (Artifact a : manifest.artifacts()) {
-      if (!a.type().equals("model")) continue;
+      if (!PickleFiles.ARTIFACT_TYPES.contains(a.type())) continue;
       for (ArtifactFile f : a.files()) {
         if (PickleFiles.isPickle(f.path().value())) {
-          throw new ContentRejectedException("model '" + a.name() + "': file '" + f.path() + "' is a pickle-based weight format, refused by policy (--refuse-pickle)");
+          throw new ContentRejectedException(a.type() + " '" + a.name() + "': file '" + f.path() + "' is a pickle-based weight format, refused by policy (--refuse-pickle)");
         }
       }
     }

@@ -21,6 +21,7 @@ public final class Resource implements AutoCloseable {
   /** type/subtype with optional parameters; no CR, LF or other control characters. */
   private static final Pattern MEDIA_TYPE = Pattern.compile(
       "[A-Za-z0-9][A-Za-z0-9!#$&^_.+-]{0,126}/[A-Za-z0-9][A-Za-z0-9!#$&^_.+-]{0,126}(\\s*;\\s*[A-Za-z0-9!#$&^_.+-]+=(\"[ -~&&[^\"\\\\]]*\"|[A-Za-z0-9!#$&^_.+-]+))*");
+  private static final Pattern ENTITY_TAG = Pattern.compile("[A-Za-z0-9._:+-]{1,128}");
   private static final Pattern HEADER_NAME = Pattern.compile("[A-Za-z0-9!#$%&'*+.^_`|~-]{1,64}");
 
   private final FileChannel file;
@@ -29,14 +30,20 @@ public final class Resource implements AutoCloseable {
   private final String mediaType;
   private final Digest digest;
   private final Map<String, String> extraHeaders;
+  private final String entityTag;
 
   private Resource(FileChannel file, byte[] bytes, long size, String mediaType, Digest digest, Map<String, String> extraHeaders) {
+    this(file, bytes, size, mediaType, digest, extraHeaders, null);
+  }
+
+  private Resource(FileChannel file, byte[] bytes, long size, String mediaType, Digest digest, Map<String, String> extraHeaders, String entityTag) {
     this.file = file;
     this.bytes = bytes;
     this.size = size;
     this.mediaType = safeMediaType(mediaType);
     this.digest = Objects.requireNonNull(digest, "digest");
     this.extraHeaders = extraHeaders;
+    this.entityTag = entityTag;
   }
 
   /** An open file of {@code size} bytes whose content has SHA-256 {@code digest}. Takes ownership of the channel. */
@@ -61,7 +68,17 @@ public final class Resource implements AutoCloseable {
     checkHeader(name, value);
     Map<String, String> headers = new LinkedHashMap<>(extraHeaders);
     headers.put(name, value);
-    return new Resource(file, bytes, size, mediaType, digest, java.util.Collections.unmodifiableMap(headers));
+    return new Resource(file, bytes, size, mediaType, digest, java.util.Collections.unmodifiableMap(headers), entityTag);
+  }
+
+  /**
+   * The same resource with another strong entity tag than the SHA-256 (e.g. a git blob id, which
+   * Hugging Face clients expect): the server sends it as {@code ETag} and compares conditionals
+   * against it. {@code opaqueTag} is the tag without quotes: 1 to 128 of {@code [A-Za-z0-9._:+-]}.
+   */
+  public Resource withEntityTag(String opaqueTag) {
+    if (opaqueTag == null || !ENTITY_TAG.matcher(opaqueTag).matches()) throw new IllegalArgumentException("bad entity tag");
+    return new Resource(file, bytes, size, mediaType, digest, extraHeaders, opaqueTag);
   }
 
   static void checkHeader(String name, String value) {
@@ -84,9 +101,9 @@ public final class Resource implements AutoCloseable {
     return digest;
   }
 
-  /** The strong entity tag: the quoted SHA-256 hex of the content. */
+  /** The strong entity tag: the quoted SHA-256 hex of the content, unless {@link #withEntityTag} set another. */
   public String etag() {
-    return "\"" + digest.hex() + "\"";
+    return "\"" + (entityTag != null ? entityTag : digest.hex()) + "\"";
   }
 
   public Map<String, String> extraHeaders() {

@@ -39,7 +39,7 @@ final class SbomConventions {
   static Component.Type componentType(String artifactType) {
     return switch (artifactType) {
       case "model", "huggingface" -> Component.Type.MACHINE_LEARNING_MODEL;
-      case "dataset" -> Component.Type.DATA;
+      case "dataset", "huggingface-dataset" -> Component.Type.DATA;
       case "oci" -> Component.Type.CONTAINER;
       case "files" -> Component.Type.FILE;
       default -> Component.Type.LIBRARY;

@@ -1,0 +1,103 @@
+package dev.airgap.core.mirror.hf;
+
+import com.fasterxml.jackson.annotation.JsonPropertyOrder;
+import dev.airgap.core.Digest;
+import dev.airgap.core.Json;
+import dev.airgap.core.error.IntegrityException;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Instant;
+import java.util.Collections;
+import java.util.Map;
+import java.util.TreeMap;
+import java.util.regex.Pattern;
+
+/**
+ * The index of the Hugging Face slice in a generation: {@code hf/index.json}, mapping kind
+ * ({@code model}, {@code dataset}) → repository id → its published commits, named revisions and
+ * head. Written by the importer's publisher, read by the mirror's {@code /hf} route.
+ */
+public record HfIndex(Map<String, Map<String, Repo>> kinds) {
+  public static final String RELATIVE_PATH = "hf/index.json";
+  public static final String MODEL = "model";
+  public static final String DATASET = "dataset";
+  /** {@code name} or {@code org/name}, hub-style: no {@code --} or {@code ..} inside a part. */
+  public static final Pattern REPO_ID = Pattern.compile("(?!.*(--|\\.\\.))[A-Za-z0-9][A-Za-z0-9._-]{0,95}(/[A-Za-z0-9][A-Za-z0-9._-]{0,95})?");
+  /** A branch or tag name the mirror can serve (one path segment). */
+  public static final Pattern REF_NAME = Pattern.compile("[A-Za-z0-9][A-Za-z0-9._-]{0,127}");
+
+  public HfIndex {
+    TreeMap<String, Map<String, Repo>> copy = new TreeMap<>();
+    kinds.forEach((k, repos) -> copy.put(k, Collections.unmodifiableMap(new TreeMap<>(repos))));
+    kinds = Collections.unmodifiableMap(copy);
+  }
+
+  /**
+   * One repository: {@code head} is the commit of the latest import (what {@code HEAD} and, unless
+   * a bundle named it otherwise, {@code main} resolve to); {@code refs} maps exported branch or tag
+   * names to commits; {@code commits} keeps every commit ever published.
+   */
+  @JsonPropertyOrder({"head", "refs", "commits"})
+  public record Repo(String head, Map<String, String> refs, Map<String, Commit> commits) {
+    public Repo {
+      refs = Collections.unmodifiableMap(new TreeMap<>(refs));
+      commits = Collections.unmodifiableMap(new TreeMap<>(commits));
+    }
+
+    /** The commit a revision names: a published commit id, an exported ref, or HEAD/main → head. */
+    public String resolve(String revision) {
+      if (GitOids.OID.matcher(revision).matches()) return commits.containsKey(revision) ? revision : null;
+      String ref = refs.get(revision);
+      if (ref != null) return ref;
+      return revision.equals("HEAD") || revision.equals("main") ? head : null;
+    }
+  }
+
+  /** One published commit: its files by repository path, and model-card facts. */
+  @JsonPropertyOrder({"bundleId", "imported", "card", "files"})
+  public record Commit(String bundleId, Instant imported, Map<String, String> card, Map<String, File> files) {
+    public Commit {
+      card = card == null ? Map.of() : Collections.unmodifiableMap(new TreeMap<>(card));
+      files = Collections.unmodifiableMap(new TreeMap<>(files));
+    }
+  }
+
+  /**
+   * One file: its content blob, whether the hub stores it with Git LFS, and its git object id
+   * ({@code oid}: of the content, or of the LFS pointer for LFS files).
+   */
+  @JsonPropertyOrder({"sha256", "size", "lfs", "oid"})
+  public record File(Digest sha256, long size, boolean lfs, String oid) {
+    /** The entity tag a hub sends: SHA-256 for LFS files, the git blob id otherwise. */
+    public String entityTag() {
+      return lfs ? sha256.hex() : oid;
+    }
+  }
+
+  public static HfIndex empty() {
+    return new HfIndex(Map.of());
+  }
+
+  public Repo repo(String kind, String id) {
+    Map<String, Repo> repos = kinds.get(kind);
+    return repos == null ? null : repos.get(id);
+  }
+
+  /** Reads the index of a generation; a generation without one has no repositories. */
+  public static HfIndex read(Path generationDir) {
+    Path file = generationDir.resolve(RELATIVE_PATH);
+    if (!Files.exists(file)) return empty();
+    try {
+      return Json.strict().readValue(file.toFile(), HfIndex.class);
+    } catch (IOException e) {
+      throw IntegrityException.malformed(file.toString(), "unreadable hf index: " + e.getMessage(), e);
+    }
+  }
+
+  public void write(Path generationDir) throws IOException {
+    Path file = generationDir.resolve(RELATIVE_PATH);
+    Files.createDirectories(file.getParent());
+    Files.write(file, Json.strict().writeValueAsBytes(this));
+  }
+}
