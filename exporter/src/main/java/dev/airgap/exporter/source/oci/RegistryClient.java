@@ -50,15 +50,20 @@ final class RegistryClient {
 
   /** GET {@code /v2/<repository>/<path>}, authenticating as the registry asks; the caller closes the body. */
   HttpResponse<InputStream> get(String repository, String path, List<String> accept) {
+    return get(repository, path, accept, HttpResponse.BodyHandlers.ofInputStream());
+  }
+
+  /** As {@link #get(String, String, List)} with a body handler of the caller's (which sees 401s and redirects too). */
+  <T> HttpResponse<T> get(String repository, String path, List<String> accept, HttpResponse.BodyHandler<T> handler) {
     URI uri = base.resolve("/v2/" + repository + "/" + path);
     String scope = "repository:" + repository + ":pull";
-    HttpResponse<InputStream> r = send(uri, accept, authorization(scope));
+    HttpResponse<T> r = send(uri, accept, authorization(scope), handler);
     if (r.statusCode() == 401) {
       String challenge = r.headers().firstValue("WWW-Authenticate").orElse("");
       close(r);
       String auth = authenticate(challenge, scope, uri);
       tokens.put(scope, auth);
-      r = send(uri, accept, Optional.of(auth));
+      r = send(uri, accept, Optional.of(auth), handler);
       if (r.statusCode() == 401) {
         close(r);
         throw new EnvironmentException(uri + ": access denied (401) even after authenticating" + (basicCredentials.isEmpty() ? "; no credentials configured (auth:)" : ""));
@@ -71,16 +76,16 @@ final class RegistryClient {
     return Optional.ofNullable(tokens.get(scope));
   }
 
-  private HttpResponse<InputStream> send(URI uri, List<String> accept, Optional<String> authorization) {
+  private <T> HttpResponse<T> send(URI uri, List<String> accept, Optional<String> authorization, HttpResponse.BodyHandler<T> handler) {
     URI current = uri;
     for (int hop = 0; hop <= MAX_REDIRECTS; hop++) {
       HttpRequest.Builder b = HttpRequest.newBuilder(current).GET();
       for (String a : accept) b.header("Accept", a);
       // Credentials go to the registry's own origin only, never to a redirect target elsewhere.
       if (authorization.isPresent() && sameOrigin(current, uri)) b.header("Authorization", authorization.get());
-      HttpResponse<InputStream> r;
+      HttpResponse<T> r;
       try {
-        r = http.send(b.build(), HttpResponse.BodyHandlers.ofInputStream());
+        r = http.send(b.build(), handler);
       } catch (IOException e) {
         throw EnvironmentException.io(current, e);
       } catch (InterruptedException e) {
@@ -144,9 +149,10 @@ final class RegistryClient {
     return URLEncoder.encode(s, StandardCharsets.UTF_8);
   }
 
-  static void close(HttpResponse<InputStream> r) {
+  static void close(HttpResponse<?> r) {
+    if (!(r.body() instanceof InputStream in)) return;
     try {
-      r.body().close();
+      in.close();
     } catch (IOException ignored) {
       // nothing to recover: the response is discarded
     }
