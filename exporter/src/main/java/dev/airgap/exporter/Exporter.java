@@ -57,6 +57,7 @@ public final class Exporter {
     register(new ModelSource());
     register(new dev.airgap.exporter.source.pypi.PypiSource());
     register(new dev.airgap.exporter.source.hf.HuggingFaceSource());
+    register(new dev.airgap.exporter.source.oci.OciSource());
   }
 
   public Exporter register(ArtifactSource source) {

@@ -64,6 +64,7 @@ public final class Importer {
     publishers.add(new FilesPublisher());
     publishers.add(new dev.airgap.importer.publish.pypi.PypiPublisher());
     publishers.add(new dev.airgap.importer.publish.hf.HuggingFacePublisher());
+    publishers.add(new dev.airgap.importer.publish.oci.OciPublisher());
   }
 
   public Importer register(Publisher publisher) {
