@@ -246,16 +246,18 @@ final class MavenResolver implements AutoCloseable {
     Deque<Throwable> todo = new ArrayDeque<>(List.of(root));
     while (!todo.isEmpty()) {
       Throwable t = todo.removeFirst();
-      if (t == null || !seen.add(t)) continue;
+      if (!seen.add(t)) continue;
       out.add(t);
-      todo.add(t.getCause());
-      todo.addAll(List.of(t.getSuppressed()));
+      List<Throwable> next = new ArrayList<>();
+      next.add(t.getCause());
+      next.addAll(List.of(t.getSuppressed()));
       if (t instanceof ArtifactResolutionException are) {
-        for (ArtifactResult r : are.getResults()) todo.addAll(r.getExceptions());
+        for (ArtifactResult r : are.getResults()) next.addAll(r.getExceptions());
       }
       if (t instanceof ModelBuildingException mb) {
-        for (ModelProblem p : mb.getProblems()) todo.add(p.getException());
+        for (ModelProblem p : mb.getProblems()) next.add(p.getException());
       }
+      for (Throwable n : next) if (n != null) todo.add(n);
     }
     return out;
   }
