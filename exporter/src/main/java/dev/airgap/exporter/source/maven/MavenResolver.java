@@ -168,13 +168,25 @@ final class MavenResolver implements AutoCloseable {
         Artifact a = r.getArtifact();
         hasPlexusUtils |= a != null && a.getGroupId().equals("org.codehaus.plexus") && a.getArtifactId().equals("plexus-utils");
       }
-      if (!hasPlexusUtils) {
-        artifact(new DefaultArtifact("org.codehaus.plexus", "plexus-utils", "jar", "1.1"), false, where);
-      }
+      if (!hasPlexusUtils) maven38PlexusUtils(where);
     } catch (AirgapException e) {
       throw e;
     } catch (Exception e) {
       throw failure(where + ": plugin " + plugin, e);
+    }
+  }
+
+  /**
+   * Maven 3.8 puts plexus-utils 1.1 (the jar only, no POM) on the class path of a plugin that has
+   * no plexus-utils; Maven 3.9 and later do not. Carried when the upstream has it, skipped when it
+   * does not (only a Maven 3.8 enclave would miss it); a checksum mismatch still fails.
+   */
+  private void maven38PlexusUtils(String where) {
+    try {
+      system.resolveArtifact(session, new ArtifactRequest(new DefaultArtifact("org.codehaus.plexus", "plexus-utils", "jar", "1.1"), repositories, null));
+    } catch (Exception e) {
+      AirgapException failure = failure(where + ": org.codehaus.plexus:plexus-utils:1.1", e);
+      if (!(failure instanceof UsageException)) throw failure;
     }
   }
 
