@@ -195,6 +195,20 @@ class MavenEndToEndTest {
       assertEquals(404, get(http, server.url("/maven2/org/victim/lib/1.0/lib-1.0.jar")).status());
       assertEquals(404, get(http, server.url("/maven2/com/example/maven-metadata.xml")).status());
       assertEquals(404, get(http, server.url("/maven2/com/example/widget/1.0/widget-1.0.jar.sha3")).status());
+
+      // the mirror is itself a valid upstream over http: its .sha256 and .sha1 files verify
+      Path spec = Files.writeString(tmp.resolve("from-mirror.yaml"), """
+          artifacts:
+            - type: maven
+              repositories: [{id: enclave, url: "%s"}]
+              artifacts: ["com.example:widget:1.10"]
+          """.formatted(server.url("/maven2/")));
+      Path again = tmp.resolve("again.bundle");
+      Cli.run("export", "--key", tmp.resolve("keys/ops.key").toString(), "--out", again.toString(), "--spec", spec.toString()).expect(0);
+      JsonNode files = Json.strict().readTree(Cli.run("inspect", again.toString(), "--json").expect(0).out()).get("manifest").get("artifacts").get(0).get("files");
+      assertEquals(2, files.size(), files.toString());
+      assertEquals("maven2/com/example/widget/1.10/widget-1.10.jar", files.get(0).get("path").asText());
+      assertEquals("sha256:" + MavenRepoFixture.hex("SHA-256", "widget 1.10\n".getBytes(StandardCharsets.UTF_8)), files.get(0).get("sha256").asText());
     }
   }
 
@@ -202,7 +216,8 @@ class MavenEndToEndTest {
     return new BundleForge().channel(channel).sequence(sequence).signedBy(key)
         .artifact("maven", "com.example:widget", version, "pkg:maven/com.example/widget@" + version, Map.of("packaging", "jar"))
         .file("maven2/com/example/widget/" + version + "/widget-" + version + ".jar", "widget " + version + "\n")
-        .file("maven2/com/example/widget/" + version + "/widget-" + version + ".pom", "<project/>\n");
+        .file("maven2/com/example/widget/" + version + "/widget-" + version + ".pom",
+            "<project><modelVersion>4.0.0</modelVersion><groupId>com.example</groupId><artifactId>widget</artifactId><version>" + version + "</version></project>\n");
   }
 
   private void importOk(Path bundle, Path mirror) {

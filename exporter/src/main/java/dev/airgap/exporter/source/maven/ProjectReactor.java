@@ -166,7 +166,11 @@ final class ProjectReactor {
     return new Dependency(artifact, d.getScope(), d.getOptional() != null ? d.isOptional() : null, exclusions);
   }
 
-  /** Parents and imported BOMs come from the spec's repositories; POM-declared repositories are ignored. */
+  /**
+   * Parents and imported BOMs come from the spec's repositories; POM-declared repositories are
+   * ignored. (ModelSource is deprecated in Maven 3.9 but is what the ModelResolver interface returns.)
+   */
+  @SuppressWarnings("deprecation")
   private final class UpstreamModelResolver implements ModelResolver {
     @Override
     public ModelSource resolveModel(String groupId, String artifactId, String version) {
