@@ -58,6 +58,7 @@ public final class Exporter {
     register(new dev.airgap.exporter.source.pypi.PypiSource());
     register(new dev.airgap.exporter.source.hf.HuggingFaceSource());
     register(new dev.airgap.exporter.source.oci.OciSource());
+    register(new dev.airgap.exporter.source.maven.MavenSource());
   }
 
   public Exporter register(ArtifactSource source) {

@@ -65,6 +65,7 @@ public final class Importer {
     publishers.add(new dev.airgap.importer.publish.pypi.PypiPublisher());
     publishers.add(new dev.airgap.importer.publish.hf.HuggingFacePublisher());
     publishers.add(new dev.airgap.importer.publish.oci.OciPublisher());
+    publishers.add(new dev.airgap.importer.publish.maven.MavenPublisher());
   }
 
   public Importer register(Publisher publisher) {
