@@ -55,6 +55,7 @@ public final class Exporter {
     this.version = version;
     register(new FilesSource());
     register(new ModelSource());
+    register(new dev.airgap.exporter.source.apt.AptSource());
   }
 
   public Exporter register(ArtifactSource source) {

@@ -62,6 +62,7 @@ public final class Importer {
   public Importer(Clock clock) {
     this.clock = clock;
     publishers.add(new FilesPublisher());
+    publishers.add(new dev.airgap.importer.publish.apt.AptPublisher());
   }
 
   public Importer register(Publisher publisher) {
