@@ -73,6 +73,7 @@ final class AptFixture {
         Files.createDirectories(dir.resolve(d));
       }
       Files.writeString(dir.resolve("sources.list"), sourcesLine + "\n");
+      Files.writeString(dir.resolve("apt.conf"), "");
       return new AptGet(dir);
     }
 
@@ -106,7 +107,7 @@ final class AptFixture {
       cmd.addAll(options());
       cmd.addAll(List.of(args));
       ProcessBuilder pb = new ProcessBuilder(cmd).directory(dir.resolve("download").toFile()).redirectErrorStream(true);
-      pb.environment().put("APT_CONFIG", "/dev/null");
+      pb.environment().put("APT_CONFIG", dir.resolve("apt.conf").toString()); // not the machine's /etc/apt/apt.conf
       pb.environment().put("LC_ALL", "C");
       Process p = pb.start();
       String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
