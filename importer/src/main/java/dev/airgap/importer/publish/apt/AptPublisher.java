@@ -70,8 +70,7 @@ public final class AptPublisher implements Publisher {
       suitePackages.put(s, new TreeSet<>(suite.packages()));
       suiteArchitectures.put(s, new TreeSet<>(suite.architectures()));
     });
-    for (Artifact a : artifacts) {
-      Admitted p = admit(a, ctx);
+    for (Admitted p : admitAll(artifacts, ctx)) {
       pool.put(p.poolPath(), p.entry());
       suitePackages.computeIfAbsent(p.suite(), s -> new TreeSet<>()).add(p.poolPath());
       TreeSet<String> archs = suiteArchitectures.computeIfAbsent(p.suite(), s -> new TreeSet<>());
@@ -90,6 +89,35 @@ public final class AptPublisher implements Publisher {
     }
     if (ctx.previousGeneration().isPresent()) writer.keepPreviousByHash(ctx.previousGeneration().get().resolve(AptIndex.DIRECTORY), previous);
     new AptIndex(pool, suites, writer.files()).write(ctx.newGeneration());
+  }
+
+  /** Reads and checks the packages' control files on two threads (each is a small decompression). */
+  private static List<Admitted> admitAll(List<Artifact> artifacts, PublishContext ctx) throws IOException {
+    java.util.concurrent.ExecutorService pool = java.util.concurrent.Executors.newFixedThreadPool(2, r -> {
+      Thread t = new Thread(r, "airgap-apt-control");
+      t.setDaemon(true);
+      return t;
+    });
+    try {
+      List<java.util.concurrent.Future<Admitted>> futures = new ArrayList<>();
+      for (Artifact a : artifacts) futures.add(pool.submit(() -> admit(a, ctx)));
+      List<Admitted> out = new ArrayList<>(futures.size());
+      for (java.util.concurrent.Future<Admitted> f : futures) {
+        try {
+          out.add(f.get());
+        } catch (java.util.concurrent.ExecutionException e) {
+          if (e.getCause() instanceof RuntimeException re) throw re;
+          if (e.getCause() instanceof IOException io) throw io;
+          throw new IllegalStateException(e.getCause());
+        } catch (InterruptedException e) {
+          Thread.currentThread().interrupt();
+          throw new IOException("interrupted while reading control files");
+        }
+      }
+      return out;
+    } finally {
+      pool.shutdownNow();
+    }
   }
 
   /** One package of the bundle, checked against its own control file. */

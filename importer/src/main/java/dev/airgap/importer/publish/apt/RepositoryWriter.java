@@ -80,7 +80,10 @@ final class RepositoryWriter {
         }
         String dir = c.getKey() + "/binary-" + arch + "/";
         byte[] plain = text.toString().getBytes(StandardCharsets.UTF_8);
-        for (Map.Entry<String, byte[]> v : List.of(Map.entry("Packages", plain), Map.entry("Packages.gz", gzip(plain)), Map.entry("Packages.xz", xz(plain)))) {
+        // xz is the slow one: it runs beside gzip.
+        java.util.concurrent.CompletableFuture<byte[]> xz = java.util.concurrent.CompletableFuture.supplyAsync(() -> xz(plain));
+        byte[] gz = gzip(plain);
+        for (Map.Entry<String, byte[]> v : List.of(Map.entry("Packages", plain), Map.entry("Packages.gz", gz), Map.entry("Packages.xz", xz.join()))) {
           AptIndex.FileEntry e = write(dists + dir + v.getKey(), v.getValue());
           byHash(dists + dir, dists + dir + v.getKey(), e);
           sums.append(' ').append(e.sha256().hex()).append(' ').append(String.format("%16d", e.size())).append(' ').append(dir).append(v.getKey()).append('\n');
@@ -148,10 +151,12 @@ final class RepositoryWriter {
     return out.toByteArray();
   }
 
-  private static byte[] xz(byte[] plain) throws IOException {
+  private static byte[] xz(byte[] plain) {
     ByteArrayOutputStream out = new ByteArrayOutputStream(plain.length / 5 + 64);
     try (XZOutputStream xz = new XZOutputStream(out, new LZMA2Options(XZ_PRESET))) {
       xz.write(plain);
+    } catch (IOException e) {
+      throw new java.io.UncheckedIOException(e); // in memory: cannot happen
     }
     return out.toByteArray();
   }
