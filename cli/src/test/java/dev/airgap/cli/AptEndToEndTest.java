@@ -124,6 +124,19 @@ class AptEndToEndTest {
       assertTrue(refused.exitCode() != 0, refused.out());
       assertTrue(refused.out().contains("NO_PUBKEY") || refused.out().contains("is not signed"), refused.out());
     }
+
+    // Retention: a later bundle without apt packages (no --repo-key needed) keeps the repository as it was, signatures included.
+    byte[] inReleaseBefore = Files.readAllBytes(mirror.resolve("current/apt/dists/stable/InRelease"));
+    Path notes = Files.writeString(tmp.resolve("notes.txt"), "release notes\n");
+    Path second = tmp.resolve("bundles/apt-2.bundle");
+    Cli.run("export", "--key", keys.resolve("ops.key").toString(), "--files", notes.toString(), "--out", second.toString(), "--channel", "debs", "--sequence", "2").expect(0);
+    Cli.run("import", second.toString(), "--mirror", mirror.toString(), "--trust", trust.toString(), "--no-scan").expect(0);
+    try (Cli.Server server = Cli.Server.start(mirror)) {
+      HttpClient http = HttpClient.newHttpClient();
+      org.junit.jupiter.api.Assertions.assertArrayEquals(inReleaseBefore, MirrorState.fetch(http, server.url("/apt/dists/stable/InRelease")));
+      assertEquals(MirrorState.sha256(fixture.resolve("repo/pool/main/h/hello/hello_1.0-1_amd64.deb")),
+          MirrorState.fetchDigest(http, server.url("/apt/pool/main/h/hello/hello_1.0-1_amd64.deb")));
+    }
   }
 
   @Test

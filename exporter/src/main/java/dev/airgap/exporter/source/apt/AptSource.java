@@ -81,7 +81,16 @@ public final class AptSource implements ArtifactSource {
     if (hasDebs) {
       for (String d : e.debs()) out.add(fromLocalDeb(ctx.baseDir().resolve(d).normalize(), components.get(0), c));
     }
-    return out;
+    // A pool path is one file: the same package reached twice (closure and local file) travels once.
+    Map<String, CollectedArtifact> byPath = new LinkedHashMap<>();
+    for (CollectedArtifact a : out) {
+      ArtifactFile f = a.artifact().files().get(0);
+      CollectedArtifact earlier = byPath.putIfAbsent(f.path().value(), a);
+      if (earlier != null && !earlier.artifact().files().get(0).sha256().equals(f.sha256())) {
+        throw new UsageException(where + ": " + f.path() + " comes both from the repository and from 'debs' with different content");
+      }
+    }
+    return List.copyOf(byPath.values());
   }
 
   private record Context(String suite, List<String> architectures, String vendor, String where, String url) {}
