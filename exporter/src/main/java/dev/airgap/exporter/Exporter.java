@@ -44,7 +44,6 @@ import java.util.concurrent.Executors;
 public final class Exporter {
   public static final String DEFAULT_CHANNEL = "default";
   public static final String DEFAULT_EXPIRY = "30d";
-  private static final List<String> LATER_TYPES = List.of("pypi", "apt", "oci", "maven", "git", "huggingface");
 
   private final Map<String, ArtifactSource> sources = new LinkedHashMap<>();
   private final Clock clock;
@@ -59,6 +58,7 @@ public final class Exporter {
     register(new dev.airgap.exporter.source.hf.HuggingFaceSource());
     register(new dev.airgap.exporter.source.oci.OciSource());
     register(new dev.airgap.exporter.source.maven.MavenSource());
+    register(new dev.airgap.exporter.source.apt.AptSource());
   }
 
   public Exporter register(ArtifactSource source) {
@@ -113,8 +113,7 @@ public final class Exporter {
         String type = e.node().get("type").asText();
         ArtifactSource source = sources.get(type);
         if (source == null) {
-          String why = LATER_TYPES.contains(type) ? "is not supported by this version of airgap yet" : "is unknown (known: " + sources.keySet() + ")";
-          throw new UsageException(e.where() + ": type '" + type + "' " + why);
+          throw new UsageException(e.where() + ": type '" + type + "' is unknown (known: " + sources.keySet() + ")");
         }
         collected.addAll(source.collect(e.node(), e.where(), new ExportContext(e.baseDir(), pool, workDir,
             Optional.ofNullable(request.stateDir()).map(d -> d.toAbsolutePath().resolve(channel)), channel, commitActions)));

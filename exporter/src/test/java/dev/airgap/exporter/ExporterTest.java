@@ -98,9 +98,9 @@ class ExporterTest {
     Path spec = Files.writeString(tmp.resolve("bad.yaml"), "artifacts:\n  - type: files\n    path: x\n    colour: blue\n");
     UsageException e = assertThrows(UsageException.class, () -> exporter.export(request(spec, List.of(), List.of())));
     assertTrue(e.getMessage().contains("unknown field 'colour'"), e.getMessage());
-    Files.writeString(spec, "artifacts:\n  - type: pypi\n    requirements: [requests]\n");
+    Files.writeString(spec, "artifacts:\n  - type: npm\n    packages: [left-pad]\n");
     e = assertThrows(UsageException.class, () -> exporter.export(request(spec, List.of(), List.of())));
-    assertTrue(e.getMessage().contains("type 'pypi' is not supported"), e.getMessage());
+    assertTrue(e.getMessage().contains("type 'npm' is unknown (known: [files, model"), e.getMessage());
     Files.writeString(spec, "chanel: typo\n");
     e = assertThrows(UsageException.class, () -> exporter.export(request(spec, List.of(), List.of())));
     assertTrue(e.getMessage().contains("unknown field 'chanel'"), e.getMessage());

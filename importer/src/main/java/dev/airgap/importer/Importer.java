@@ -66,6 +66,7 @@ public final class Importer {
     publishers.add(new dev.airgap.importer.publish.hf.HuggingFacePublisher());
     publishers.add(new dev.airgap.importer.publish.oci.OciPublisher());
     publishers.add(new dev.airgap.importer.publish.maven.MavenPublisher());
+    publishers.add(new dev.airgap.importer.publish.apt.AptPublisher());
   }
 
   public Importer register(Publisher publisher) {

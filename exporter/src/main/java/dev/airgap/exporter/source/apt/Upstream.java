@@ -1,0 +1,134 @@
+package dev.airgap.exporter.source.apt;
+
+import dev.airgap.core.Digest;
+import dev.airgap.core.HashingCopy;
+import dev.airgap.core.error.EnvironmentException;
+import dev.airgap.core.error.IntegrityException;
+import dev.airgap.core.error.UsageException;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.time.Duration;
+
+/**
+ * A Debian-format repository by URL ({@code http://}, {@code https://} or {@code file://}): small
+ * metadata fetched into memory (bounded), files downloaded into the export's work directory while
+ * their size and SHA-256 are checked, moved into place only when both match.
+ */
+final class Upstream {
+  private static final Duration TIMEOUT = Duration.ofSeconds(60);
+  private final URI base;
+  private final HttpClient http;
+
+  Upstream(String url, String where) {
+    URI u;
+    try {
+      u = new URI(url.endsWith("/") ? url : url + "/");
+    } catch (java.net.URISyntaxException e) {
+      throw new UsageException(where + ": url '" + url + "' is not a URL");
+    }
+    String scheme = u.getScheme();
+    if (scheme == null || !(scheme.equals("http") || scheme.equals("https") || scheme.equals("file"))) {
+      throw new UsageException(where + ": url '" + url + "' must be http://, https:// or file://");
+    }
+    this.base = u;
+    this.http = scheme.equals("file") ? null : HttpClient.newBuilder().connectTimeout(TIMEOUT).followRedirects(HttpClient.Redirect.NORMAL).build();
+  }
+
+  String url(String relative) {
+    return base.resolve(relative).toString();
+  }
+
+  /** The bytes at {@code relative}, at most {@code max}; null when the repository has no such file. */
+  byte[] fetch(String relative, int max) {
+    URI uri = base.resolve(relative);
+    try (InputStream in = open(uri)) {
+      if (in == null) return null;
+      byte[] bytes = in.readNBytes(max + 1);
+      if (bytes.length > max) throw new IntegrityException(uri + ": larger than " + max + " bytes");
+      return bytes;
+    } catch (IOException e) {
+      throw EnvironmentException.io(uri, e);
+    }
+  }
+
+  /** Downloads {@code relative} to {@code target}, checking its size and SHA-256 against the signed metadata. */
+  void download(String relative, Path target, long size, Digest sha256) {
+    URI uri = base.resolve(relative);
+    Path tmp = target.resolveSibling(target.getFileName() + ".part");
+    try (InputStream in = open(uri)) {
+      if (in == null) throw new EnvironmentException(uri + ": not found (404) although the signed index lists it");
+      HashingCopy.Result r;
+      try (OutputStream out = Files.newOutputStream(tmp)) {
+        r = HashingCopy.copy(limited(in, size + 1), out, size);
+      }
+      if (r.size() != size) throw IntegrityException.sizeMismatch(uri.toString(), size, r.size());
+      if (!r.digest().equals(sha256)) throw IntegrityException.mismatch(uri.toString(), sha256, r.digest());
+      Files.move(tmp, target, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+    } catch (IOException e) {
+      throw EnvironmentException.io(uri, e);
+    } finally {
+      try {
+        Files.deleteIfExists(tmp);
+      } catch (IOException ignored) {
+        // the work directory is removed after the export
+      }
+    }
+  }
+
+  private static InputStream limited(InputStream in, long max) {
+    return new java.io.FilterInputStream(in) {
+      long left = max;
+
+      @Override
+      public int read() throws IOException {
+        if (left <= 0) return -1;
+        int b = super.read();
+        if (b >= 0) left--;
+        return b;
+      }
+
+      @Override
+      public int read(byte[] b, int off, int len) throws IOException {
+        if (left <= 0) return -1;
+        int n = super.read(b, off, (int) Math.min(len, left));
+        if (n > 0) left -= n;
+        return n;
+      }
+    };
+  }
+
+  /** An open stream, or null for a missing file (404 / no such file). */
+  private InputStream open(URI uri) throws IOException {
+    if (http == null) {
+      try {
+        return Files.newInputStream(Path.of(uri));
+      } catch (NoSuchFileException e) {
+        return null;
+      }
+    }
+    try {
+      HttpResponse<InputStream> r = http.send(HttpRequest.newBuilder(uri).timeout(TIMEOUT).GET().build(), HttpResponse.BodyHandlers.ofInputStream());
+      if (r.statusCode() == 404 || r.statusCode() == 410) {
+        r.body().close();
+        return null;
+      }
+      if (r.statusCode() != 200) {
+        r.body().close();
+        throw new EnvironmentException(uri + ": HTTP " + r.statusCode());
+      }
+      return r.body();
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new EnvironmentException(uri + ": interrupted");
+    }
+  }
+}
