@@ -132,6 +132,16 @@ class SbomTest {
   void checkerAcceptsOwnOutput() {
     Manifest m = manifest();
     assertDoesNotThrow(() -> SbomChecker.check(SbomGenerator.generate(m), m));
+    // The fast path (byte equality) must not be what makes our own output pass.
+    assertDoesNotThrow(() -> SbomChecker.checkStrictly(SbomGenerator.generate(m), m));
+  }
+
+  @Test
+  void checkerAcceptsAnEquivalentDocumentFromAnotherWriter() throws Exception {
+    Manifest m = manifest();
+    // Same content, compact formatting: not byte-identical, so the strict path decides.
+    byte[] compact = dev.airgap.core.Json.strict().writeValueAsBytes(dev.airgap.core.Json.strict().readTree(SbomGenerator.generate(m)));
+    assertDoesNotThrow(() -> SbomChecker.check(compact, m));
   }
 
   @Test
