@@ -18,6 +18,7 @@ import dev.airgap.exporter.source.CollectedArtifact;
 import dev.airgap.exporter.source.ExportContext;
 import dev.airgap.exporter.source.FilesSource;
 import dev.airgap.exporter.source.ModelSource;
+import dev.airgap.exporter.source.git.GitSource;
 import dev.airgap.sbom.SbomGenerator;
 import dev.airgap.signing.DsseEnvelope;
 import dev.airgap.signing.SigningKey;
@@ -55,6 +56,7 @@ public final class Exporter {
     this.version = version;
     register(new FilesSource());
     register(new ModelSource());
+    register(new GitSource());
   }
 
   public Exporter register(ArtifactSource source) {

@@ -20,6 +20,7 @@ import dev.airgap.importer.audit.AuditLog;
 import dev.airgap.importer.publish.FilesPublisher;
 import dev.airgap.importer.publish.PublishContext;
 import dev.airgap.importer.publish.Publisher;
+import dev.airgap.importer.publish.git.GitPublisher;
 import dev.airgap.importer.scan.ClamdScanner;
 import dev.airgap.importer.scan.ContentScanner;
 import dev.airgap.importer.scan.ScanVerdict;
@@ -62,6 +63,7 @@ public final class Importer {
   public Importer(Clock clock) {
     this.clock = clock;
     publishers.add(new FilesPublisher());
+    publishers.add(new GitPublisher());
   }
 
   public Importer register(Publisher publisher) {
