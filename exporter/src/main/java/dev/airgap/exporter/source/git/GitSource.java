@@ -69,7 +69,7 @@ public final class GitSource implements ArtifactSource {
       throw new UsageException(where + ": git repository name '" + name + "' must match " + GitIndex.NAME.pattern() + " and not end in .git (set name:)");
     }
     RefSelection selection = RefSelection.parse(e.refs(), where);
-    String publicUrl = uri.setUser(null).setPass(null).toString();
+    String publicUrl = publicUrl(uri);
     Optional<ExportedRefs> previous = context.stateDir().flatMap(s -> ExportedRefs.read(s, name));
 
     Path cache = context.stateDir().map(s -> s.resolve("git-cache").resolve(name + ".git")).orElse(context.workDir().resolve("git-cache").resolve(name + ".git"));
@@ -109,10 +109,18 @@ public final class GitSource implements ArtifactSource {
   static URIish remote(String url, Path baseDir, String where) {
     try {
       if (url.contains("://")) return new URIish(url);
-      return new URIish(baseDir.resolve(url).toAbsolutePath().normalize().toUri().toURL());
-    } catch (URISyntaxException | java.net.MalformedURLException | RuntimeException ex) {
+      return new URIish(baseDir.resolve(url).toAbsolutePath().normalize().toString());
+    } catch (URISyntaxException | RuntimeException ex) {
       throw new UsageException(where + ": url '" + url + "' is not a git URL or path: " + ex.getMessage());
     }
+  }
+
+  /** The URL as recorded in the manifest and SBOM: no credentials, and local paths as file URLs. */
+  static String publicUrl(URIish uri) {
+    if (uri.getScheme() == null && uri.getHost() == null && uri.getPath() != null && uri.getPath().startsWith("/")) {
+      return "file://" + uri.getPath();
+    }
+    return uri.setUser(null).setPass(null).toString();
   }
 
   static String defaultName(URIish uri) {
@@ -137,14 +145,14 @@ public final class GitSource implements ArtifactSource {
       transport.setCheckFetchedObjects(true);
       result = transport.fetch(NullProgressMonitor.INSTANCE, selection.refSpecs());
     } catch (org.eclipse.jgit.errors.NotSupportedException | org.eclipse.jgit.errors.TransportException ex) {
-      throw new EnvironmentException(where + ": cannot fetch from " + uri.setUser(null).setPass(null) + ": " + ex.getMessage(), ex);
+      throw new EnvironmentException(where + ": cannot fetch from " + publicUrl(uri) + ": " + ex.getMessage(), ex);
     }
     Map<String, ObjectId> refs = new TreeMap<>();
     for (Ref r : result.getAdvertisedRefs()) {
       if (r.isSymbolic() || r.getObjectId() == null || !selection.matches(r.getName())) continue;
       refs.put(r.getName(), r.getObjectId());
     }
-    if (refs.isEmpty()) throw new UsageException(where + ": no ref of " + uri.setUser(null).setPass(null) + " matches " + selection.patterns());
+    if (refs.isEmpty()) throw new UsageException(where + ": no ref of " + publicUrl(uri) + " matches " + selection.patterns());
     Ref remoteHead = result.getAdvertisedRef(Constants.HEAD);
     String target = remoteHead != null && remoteHead.isSymbolic() ? remoteHead.getTarget().getName() : null;
     return new Fetched(refs, target, remoteHead == null ? null : remoteHead.getObjectId());
