@@ -57,6 +57,8 @@ import org.eclipse.jgit.transport.PackParser;
 public final class GitPublisher implements Publisher {
   private static final Set<String> TYPES = Set.of("git");
   private static final int MAX_GITMODULES_BYTES = 1 << 20;
+  /** Incremental imports add one pack each; past this many the repository is repacked into one. */
+  static final int MAX_PACKS = 8;
 
   @Override
   public Set<String> types() {
@@ -129,8 +131,28 @@ public final class GitPublisher implements Publisher {
         checkGitmodules(repo, checker.getGitsubmodules(), where);
         Map<String, String> refs = checkComplete(repo, header, where);
         writePackedRefs(repo, dir, header);
+        if (!incremental || packCount(dir) > MAX_PACKS) repack(repo, where);
         return refs;
       }
+    }
+  }
+
+  /**
+   * Rewrites the repository (of the generation being built) as one pack with a reachability
+   * bitmap: serving a clone then reuses the pack as it is instead of walking the whole history
+   * (JGit's and C git's upload-pack both use the bitmap).
+   */
+  private static void repack(Repository repo, String where) throws IOException {
+    try {
+      org.eclipse.jgit.api.Git.wrap(repo).gc().setExpire(java.time.Instant.now()).setPreserveOldPacks(false).call();
+    } catch (org.eclipse.jgit.api.errors.GitAPIException e) {
+      throw new IOException(where + ": repacking failed: " + e.getMessage(), e);
+    }
+  }
+
+  private static long packCount(Path dir) throws IOException {
+    try (Stream<Path> s = Files.list(dir.resolve("objects/pack"))) {
+      return s.filter(p -> p.getFileName().toString().endsWith(".pack")).count();
     }
   }
 
