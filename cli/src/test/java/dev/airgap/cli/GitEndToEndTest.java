@@ -123,6 +123,11 @@ class GitEndToEndTest {
         git(clone, Map.of(), "fsck", "--strict").expect(0);
       }
 
+      // The exporter fetches from any JGit remote: here over smart HTTP from this very mirror.
+      Path relay = export(spec("relay", url, "relay", "[refs/heads/main]"), 1, null);
+      assertEquals("none → " + rev(upstream, "main") + " (3 new commits)", artifact(relay).get("properties").get("ref:refs/heads/main").asText());
+      assertEquals(url, artifact(relay).get("properties").get("url").asText());
+
       // Incremental: two more commits and a tag upstream.
       script(upstream, "--more");
       Path second = export(spec, 2, state);
