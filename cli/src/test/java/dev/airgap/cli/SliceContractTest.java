@@ -29,7 +29,7 @@ import org.junit.jupiter.params.provider.MethodSource;
  */
 class SliceContractTest {
   static Stream<Slice> slices() {
-    return Stream.of(new FilesSlice(), new ModelSlice(), new PypiSlice(), new HfSlice(), new OciSlice(), new MavenSlice(), new AptSlice());
+    return Stream.of(new FilesSlice(), new ModelSlice(), new PypiSlice(), new HfSlice(), new OciSlice(), new MavenSlice(), new AptSlice(), new GitSlice());
   }
 
   @TempDir Path tmp;

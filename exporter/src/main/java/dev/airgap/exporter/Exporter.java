@@ -18,6 +18,7 @@ import dev.airgap.exporter.source.CollectedArtifact;
 import dev.airgap.exporter.source.ExportContext;
 import dev.airgap.exporter.source.FilesSource;
 import dev.airgap.exporter.source.ModelSource;
+import dev.airgap.exporter.source.git.GitSource;
 import dev.airgap.sbom.SbomGenerator;
 import dev.airgap.signing.DsseEnvelope;
 import dev.airgap.signing.SigningKey;
@@ -59,6 +60,7 @@ public final class Exporter {
     register(new dev.airgap.exporter.source.oci.OciSource());
     register(new dev.airgap.exporter.source.maven.MavenSource());
     register(new dev.airgap.exporter.source.apt.AptSource());
+    register(new GitSource());
   }
 
   public Exporter register(ArtifactSource source) {

@@ -20,6 +20,7 @@ import dev.airgap.importer.audit.AuditLog;
 import dev.airgap.importer.publish.FilesPublisher;
 import dev.airgap.importer.publish.PublishContext;
 import dev.airgap.importer.publish.Publisher;
+import dev.airgap.importer.publish.git.GitPublisher;
 import dev.airgap.importer.scan.ClamdScanner;
 import dev.airgap.importer.scan.ContentScanner;
 import dev.airgap.importer.scan.ScanVerdict;
@@ -67,6 +68,7 @@ public final class Importer {
     publishers.add(new dev.airgap.importer.publish.oci.OciPublisher());
     publishers.add(new dev.airgap.importer.publish.maven.MavenPublisher());
     publishers.add(new dev.airgap.importer.publish.apt.AptPublisher());
+    publishers.add(new GitPublisher());
   }
 
   public Importer register(Publisher publisher) {

@@ -42,7 +42,7 @@ public final class MirrorServer implements AutoCloseable {
 
   /** The routes of this release: {@code /files/...} and {@code /bundles/...}. */
   public static List<MirrorRoute> defaultRoutes() {
-    return List.of(new FilesRoute(), new BundlesRoute(), new dev.airgap.mirror.pypi.PypiRoute(), new dev.airgap.mirror.hf.HuggingFaceRoute(), new dev.airgap.mirror.oci.OciRoute(), new dev.airgap.mirror.maven.MavenRoute(), new dev.airgap.mirror.apt.AptRoute());
+    return List.of(new FilesRoute(), new BundlesRoute(), new dev.airgap.mirror.pypi.PypiRoute(), new dev.airgap.mirror.hf.HuggingFaceRoute(), new dev.airgap.mirror.oci.OciRoute(), new dev.airgap.mirror.maven.MavenRoute(), new dev.airgap.mirror.apt.AptRoute(), new dev.airgap.mirror.git.GitRoute());
   }
 
   public static MirrorServer start(ServerOptions options) {

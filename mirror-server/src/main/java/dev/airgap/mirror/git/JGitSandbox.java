@@ -1,0 +1,61 @@
+package dev.airgap.mirror.git;
+
+import java.io.File;
+import org.eclipse.jgit.lib.Config;
+import org.eclipse.jgit.storage.file.FileBasedConfig;
+import org.eclipse.jgit.util.FS;
+import org.eclipse.jgit.util.SystemReader;
+
+/**
+ * Keeps JGit in the mirror server away from the machine's and the user's git configuration: no
+ * {@code ~/.gitconfig} or {@code /etc/gitconfig} changes what is served, and JGit records
+ * nothing (e.g. file system timestamp resolution) in the user's home.
+ */
+final class JGitSandbox {
+  private static boolean installed;
+
+  private JGitSandbox() {}
+
+  static synchronized void install() {
+    if (installed) return;
+    SystemReader.setInstance(new SystemReader.Delegate(SystemReader.getInstance()) {
+      @Override
+      public FileBasedConfig openUserConfig(Config parent, FS fs) {
+        return new EmptyConfig(parent, fs);
+      }
+
+      @Override
+      public FileBasedConfig openSystemConfig(Config parent, FS fs) {
+        return new EmptyConfig(parent, fs);
+      }
+
+      @Override
+      public FileBasedConfig openJGitConfig(Config parent, FS fs) {
+        return new EmptyConfig(parent, fs);
+      }
+    });
+    installed = true;
+  }
+
+  /** A configuration that is always empty and never touches a file. */
+  private static final class EmptyConfig extends FileBasedConfig {
+    EmptyConfig(Config parent, FS fs) {
+      super(parent, new File("/nonexistent/airgap-jgit-config"), fs);
+    }
+
+    @Override
+    public void load() {
+      // nothing to read
+    }
+
+    @Override
+    public void save() {
+      // nothing is ever written
+    }
+
+    @Override
+    public boolean isOutdated() {
+      return false;
+    }
+  }
+}
