@@ -333,8 +333,8 @@ class HostileBundleTest {
 
   @Test
   void artifactTypeThatCannotBePublished() throws IOException {
-    Forged b = forge(next().artifact("pypi", "requests", "2.32.3", "pkg:pypi/requests@2.32.3", null).file("requests-2.32.3-py3-none-any.whl", "wheel\n"));
-    rejected(b.path(), 3, "manifest artifact 'requests'", "type 'pypi' cannot be published");
+    Forged b = forge(next().artifact("npm", "left-pad", "1.3.0", "pkg:npm/left-pad@1.3.0", null).file("left-pad-1.3.0.tgz", "tarball\n"));
+    rejected(b.path(), 3, "manifest artifact 'left-pad'", "type 'npm' cannot be published");
   }
 
   @Test

@@ -40,9 +40,17 @@ public final class MirrorServer implements AutoCloseable {
     this.app = app;
   }
 
-  /** The routes of this release: {@code /files/...} and {@code /bundles/...}. */
+  /** The routes of this release, one per ecosystem slice plus the bundle metadata. */
   public static List<MirrorRoute> defaultRoutes() {
-    return List.of(new FilesRoute(), new BundlesRoute(), new dev.airgap.mirror.pypi.PypiRoute(), new dev.airgap.mirror.hf.HuggingFaceRoute(), new dev.airgap.mirror.oci.OciRoute(), new dev.airgap.mirror.maven.MavenRoute(), new dev.airgap.mirror.apt.AptRoute(), new dev.airgap.mirror.git.GitRoute());
+    return List.of(
+        new FilesRoute(),
+        new BundlesRoute(),
+        new dev.airgap.mirror.pypi.PypiRoute(),
+        new dev.airgap.mirror.hf.HuggingFaceRoute(),
+        new dev.airgap.mirror.oci.OciRoute(),
+        new dev.airgap.mirror.maven.MavenRoute(),
+        new dev.airgap.mirror.apt.AptRoute(),
+        new dev.airgap.mirror.git.GitRoute());
   }
 
   public static MirrorServer start(ServerOptions options) {
