@@ -45,7 +45,7 @@ public final class GitRoute implements MirrorRoute {
   private final OpenRepositories repositories = new OpenRepositories();
 
   public GitRoute() {
-    JGitSandbox.install();
+    dev.airgap.core.git.JGitSandbox.install();
   }
 
   @Override

@@ -67,7 +67,7 @@ public final class GitPublisher implements Publisher {
 
   @Override
   public void publish(PublishContext ctx) throws IOException {
-    JGitSandbox.install();
+    dev.airgap.core.git.JGitSandbox.install();
     Optional<Path> previousGen = ctx.previousGeneration();
     GitIndex previous = previousGen.map(GitIndex::read).orElse(GitIndex.empty());
     List<Artifact> artifacts = ctx.artifactsOf(TYPES);

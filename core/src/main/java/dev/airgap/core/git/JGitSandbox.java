@@ -1,4 +1,4 @@
-package dev.airgap.mirror.git;
+package dev.airgap.core.git;
 
 import java.io.File;
 import org.eclipse.jgit.lib.Config;
@@ -7,16 +7,16 @@ import org.eclipse.jgit.util.FS;
 import org.eclipse.jgit.util.SystemReader;
 
 /**
- * Keeps JGit in the mirror server away from the machine's and the user's git configuration: no
- * {@code ~/.gitconfig} or {@code /etc/gitconfig} changes what is served, and JGit records
+ * Keeps JGit (the importer's bundle checks, the mirror's upload-pack) away from the machine's and the user's git configuration: no
+ * {@code ~/.gitconfig} or {@code /etc/gitconfig} changes how a bundle is checked or what is served, and JGit records
  * nothing (e.g. file system timestamp resolution) in the user's home.
  */
-final class JGitSandbox {
+public final class JGitSandbox {
   private static boolean installed;
 
   private JGitSandbox() {}
 
-  static synchronized void install() {
+  public static synchronized void install() {
     if (installed) return;
     SystemReader.setInstance(new SystemReader.Delegate(SystemReader.getInstance()) {
       @Override
