@@ -21,6 +21,17 @@ public final class HashingCopy {
    * As {@link #copy(InputStream, OutputStream)}; with the expected size known, large inputs are
    * hashed on a second thread while this one reads and writes ({@link OverlappedDigest}).
    */
+  /**
+   * As {@link #copy(InputStream, OutputStream, long)}, but reads at most one byte more than
+   * {@code expectedSize}: enough for the caller to see that a source (an upstream server, say) sent
+   * too much, without letting it fill the disk.
+   */
+  public static Result copyAtMostOneMore(InputStream in, OutputStream out, long expectedSize) throws IOException {
+    InputStream bounded = org.apache.commons.io.input.BoundedInputStream.builder()
+        .setInputStream(in).setMaxCount(expectedSize + 1).setPropagateClose(false).get();
+    return copy(bounded, out, expectedSize);
+  }
+
   public static Result copy(InputStream in, OutputStream out, long expectedSize) throws IOException {
     byte[] buf = new byte[(int) Math.min(BUFFER_SIZE, Math.max(8192, expectedSize))];
     long total = 0;

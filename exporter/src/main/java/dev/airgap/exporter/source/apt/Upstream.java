@@ -68,7 +68,7 @@ final class Upstream {
       if (in == null) throw new EnvironmentException(uri + ": not found (404) although the signed index lists it");
       HashingCopy.Result r;
       try (OutputStream out = Files.newOutputStream(tmp)) {
-        r = HashingCopy.copy(limited(in, size + 1), out, size);
+        r = HashingCopy.copyAtMostOneMore(in, out, size);
       }
       if (r.size() != size) throw IntegrityException.sizeMismatch(uri.toString(), size, r.size());
       if (!r.digest().equals(sha256)) throw IntegrityException.mismatch(uri.toString(), sha256, r.digest());
@@ -82,28 +82,6 @@ final class Upstream {
         // the work directory is removed after the export
       }
     }
-  }
-
-  private static InputStream limited(InputStream in, long max) {
-    return new java.io.FilterInputStream(in) {
-      long left = max;
-
-      @Override
-      public int read() throws IOException {
-        if (left <= 0) return -1;
-        int b = super.read();
-        if (b >= 0) left--;
-        return b;
-      }
-
-      @Override
-      public int read(byte[] b, int off, int len) throws IOException {
-        if (left <= 0) return -1;
-        int n = super.read(b, off, (int) Math.min(len, left));
-        if (n > 0) left -= n;
-        return n;
-      }
-    };
   }
 
   /** An open stream, or null for a missing file (404 / no such file). */

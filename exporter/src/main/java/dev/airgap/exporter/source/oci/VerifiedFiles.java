@@ -33,7 +33,7 @@ final class VerifiedFiles {
       temp = Files.createTempFile(target.getParent(), "." + digest.hex(), ".part");
       HashingCopy.Result r;
       try (OutputStream out = Files.newOutputStream(temp)) {
-        r = HashingCopy.copy(size >= 0 ? new BoundedInput(in, size + 1) : in, out, Math.max(size, 0));
+        r = size >= 0 ? HashingCopy.copyAtMostOneMore(in, out, size) : HashingCopy.copy(in, out, 0);
       }
       if (!r.digest().equals(digest)) throw IntegrityException.mismatch(origin, digest, r.digest());
       if (size >= 0 && r.size() != size) throw IntegrityException.sizeMismatch(origin + " (" + digest + ")", size, r.size());
@@ -91,29 +91,4 @@ final class VerifiedFiles {
     return store(new java.io.ByteArrayInputStream(bytes), d, bytes.length, workDir, "generated " + d);
   }
 
-  /** Stops reading after {@code limit} bytes, so a server sending more than promised is cut off and caught by the size check. */
-  private static final class BoundedInput extends java.io.FilterInputStream {
-    private long left;
-
-    BoundedInput(InputStream in, long limit) {
-      super(in);
-      this.left = limit;
-    }
-
-    @Override
-    public int read() throws IOException {
-      if (left <= 0) return -1;
-      int b = super.read();
-      if (b >= 0) left--;
-      return b;
-    }
-
-    @Override
-    public int read(byte[] b, int off, int len) throws IOException {
-      if (left <= 0) return -1;
-      int n = super.read(b, off, (int) Math.min(len, left));
-      if (n > 0) left -= n;
-      return n;
-    }
-  }
 }
