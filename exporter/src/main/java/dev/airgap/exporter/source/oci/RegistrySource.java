@@ -1,6 +1,7 @@
 package dev.airgap.exporter.source.oci;
 
 import dev.airgap.core.Digest;
+import dev.airgap.core.bundle.BlobSource;
 import dev.airgap.core.error.EnvironmentException;
 import dev.airgap.core.error.IntegrityException;
 import dev.airgap.core.mirror.oci.OciMediaTypes;
@@ -59,6 +60,21 @@ final class RegistrySource implements ContentSource {
     } catch (IOException e) {
       throw EnvironmentException.io(where, e);
     }
+  }
+
+  /** Streams the layer from the registry at bundle-write time; BundleWriter checks digest and size. */
+  @Override
+  public BlobSource layer(Digest digest, long size) {
+    Path fetched = VerifiedFiles.blobFile(workDir, digest);
+    if (java.nio.file.Files.exists(fetched)) return BlobSource.ofFile(fetched, digest, size);
+    String where = describe() + "/blobs/" + digest;
+    return new BlobSource() {
+      @Override public Digest digest() { return digest; }
+      @Override public long size() { return size; }
+      @Override public String origin() { return where; }
+      @Override public String mismatchContext() { return where + " (as the registry served it)"; }
+      @Override public InputStream open() throws IOException { return client.openBlob(repository, digest, size); }
+    };
   }
 
   @Override
