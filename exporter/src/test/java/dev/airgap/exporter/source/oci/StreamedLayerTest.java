@@ -50,6 +50,9 @@ class StreamedLayerTest {
   /** What the blob endpoint does: "ok", "truncate", "tamper", "long-header", "extra", "redirect", "token". */
   volatile String mode = "ok";
   final List<String> authHeaders = new CopyOnWriteArrayList<>();
+  final List<String> storageAuth = new CopyOnWriteArrayList<>();
+  final List<String> tokenAuth = new CopyOnWriteArrayList<>();
+  static final byte[] MANIFEST = "{\"schemaVersion\":2,\"mediaType\":\"application/vnd.oci.image.manifest.v1+json\"}".getBytes(StandardCharsets.UTF_8);
 
   @BeforeEach
   void start() throws IOException {
@@ -57,8 +60,23 @@ class StreamedLayerTest {
     digest = Digest.of(blob);
     server = HttpServer.create(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), 0);
     server.createContext("/v2/team/app/blobs/", this::blobs);
-    server.createContext("/storage/", ex -> send(ex, blob, blob.length, blob.length));
+    server.createContext("/storage/", ex -> {
+      storageAuth.add(String.valueOf(ex.getRequestHeaders().getFirst("Authorization")));
+      send(ex, blob, blob.length, blob.length);
+    });
+    server.createContext("/v2/team/app/manifests/", ex -> {
+      if (!"Bearer t0k".equals(ex.getRequestHeaders().getFirst("Authorization"))) {
+        ex.getResponseHeaders().add("WWW-Authenticate", "Bearer realm=\"" + base + "/token\",service=\"test\",scope=\"repository:team/app:pull\"");
+        ex.sendResponseHeaders(401, -1);
+        ex.close();
+        return;
+      }
+      ex.getResponseHeaders().add("Content-Type", "application/vnd.oci.image.manifest.v1+json");
+      ex.getResponseHeaders().add("Docker-Content-Digest", Digest.of(MANIFEST).toString());
+      send(ex, MANIFEST, MANIFEST.length, MANIFEST.length);
+    });
     server.createContext("/token", ex -> {
+      tokenAuth.add(String.valueOf(ex.getRequestHeaders().getFirst("Authorization")));
       byte[] t = "{\"token\":\"t0k\"}".getBytes();
       send(ex, t, t.length, t.length);
     });
@@ -91,10 +109,15 @@ class StreamedLayerTest {
         ex.sendResponseHeaders(307, -1);
         ex.close();
       }
-      case "token" -> {
+      case "token", "token-elsewhere" -> {
         if (!"Bearer t0k".equals(ex.getRequestHeaders().getFirst("Authorization"))) {
           ex.getResponseHeaders().add("WWW-Authenticate", "Bearer realm=\"" + base + "/token\",service=\"test\"");
           ex.sendResponseHeaders(401, -1);
+          ex.close();
+        } else if (mode.equals("token-elsewhere")) {
+          // another origin (localhost is not 127.0.0.1): the token must not follow
+          ex.getResponseHeaders().add("Location", "http://localhost:" + server.getAddress().getPort() + "/storage/" + digest.hex());
+          ex.sendResponseHeaders(307, -1);
           ex.close();
         } else {
           send(ex, blob, blob.length, blob.length);
@@ -214,5 +237,17 @@ class StreamedLayerTest {
     assertTrue(Files.isRegularFile(write()));
     assertEquals(List.of("null", "Bearer t0k"), authHeaders);
     assertTrue(Files.exists(out));
+  }
+
+  @Test
+  void manifestsUseTheTokenFlowWithBasicCredentialsAndTokensNeverLeaveTheOrigin() {
+    RegistrySource source = new RegistrySource(new RegistryClient(base, Optional.of("dXNlcjpwYXNz")), "team/app", tmp.resolve("work"));
+    ContentSource.Fetched m = source.manifest("1").orElseThrow();
+    assertEquals(Digest.of(MANIFEST), m.digest());
+    assertEquals("application/vnd.oci.image.manifest.v1+json", m.mediaType());
+    assertEquals(List.of("Basic dXNlcjpwYXNz"), tokenAuth);
+    mode = "token-elsewhere";
+    assertTrue(Files.isRegularFile(write()));
+    assertEquals(List.of("null"), storageAuth, "the bearer token is not sent to another origin");
   }
 }
