@@ -5,9 +5,12 @@
 #  2. serving a 1 GiB layer blob and a burst of manifest requests: `airgap serve` vs Debian's
 #     docker-registry serving the same image (curl single stream, wrk 4 connections; wrk 32
 #     connections on the manifest).
-# usage: bench/oci.sh [--quick] [--runs N] [--work DIR]     (needs skopeo, docker-registry, wrk, curl, python3)
+# usage: bench/oci.sh [--quick] [--runs N] [--work DIR] [--export-only] [--baseline-build DIR]
+#   --baseline-build DIR: also time the export of another build (DIR/airgap-cli.jar + DIR/lib/), as "airgap-base"
+#   (needs skopeo, docker-registry, wrk, curl, python3)
 set -euo pipefail
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+export_only=0; base_build=""
 runs=3; big_mib=1024; med_layers=3; med_layer_mib=200; secs=10
 work="$root/bench/out/oci-$(date -u +%Y%m%dT%H%M%SZ)"
 while [[ $# -gt 0 ]]; do
@@ -15,6 +18,8 @@ while [[ $# -gt 0 ]]; do
     --quick) runs=2; big_mib=256; med_layer_mib=50; secs=5; shift ;;
     --runs) runs="$2"; shift 2 ;;
     --work) work="$2"; shift 2 ;;
+    --export-only) export_only=1; shift ;;
+    --baseline-build) base_build="$(cd "$2" && pwd)"; shift 2 ;;
     *) echo "unknown option $1" >&2; exit 2 ;;
   esac
 done
@@ -26,13 +31,18 @@ jar="$root/cli/target/airgap-cli.jar"
 mkdir -p "$work/airgap" && cp "$jar" "$work/airgap/" && cp -r "$root/cli/target/lib" "$work/airgap/lib"
 airgap_cmd=(java ${AIRGAP_JAVA_OPTS:--Xmx256m} -cp "$work/airgap/airgap-cli.jar:$work/airgap/lib/*" dev.airgap.cli.Main)
 airgap() { "${airgap_cmd[@]}" "$@"; }
+if [[ -n "$base_build" ]]; then
+  mkdir -p "$work/airgap-base" && cp "$base_build/airgap-cli.jar" "$work/airgap-base/" && cp -r "$base_build/lib" "$work/airgap-base/lib"
+fi
+airgap_base() { java ${AIRGAP_JAVA_OPTS:--Xmx256m} -cp "$work/airgap-base/airgap-cli.jar:$work/airgap-base/lib/*" dev.airgap.cli.Main "$@"; }
 now() { date +%s.%N; }
 free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'; }
 pids=()
 cleanup() { for p in "${pids[@]}"; do kill "$p" 2>/dev/null || true; done; }
 trap cleanup EXIT
 
-echo "== images: big (1 layer of $big_mib MiB), med ($med_layers layers of $med_layer_mib MiB)"
+[[ $export_only == 1 ]] && echo "== image: med ($med_layers layers of $med_layer_mib MiB)" || echo "== images: big (1 layer of $big_mib MiB), med ($med_layers layers of $med_layer_mib MiB)"
+[[ $export_only == 1 ]] && big_mib=0
 python3 - "$work/layouts" "$big_mib" "$med_layers" "$med_layer_mib" <<'PY'
 import hashlib, json, os, sys
 out, big, n, each = sys.argv[1], int(sys.argv[2]), int(sys.argv[3]), int(sys.argv[4])
@@ -55,9 +65,10 @@ def layout(name, layer_mibs):
     open(os.path.join(root, "index.json"), "w").write(json.dumps({"schemaVersion": 2, "manifests": [m]}))
     open(os.path.join(root, "oci-layout"), "w").write('{"imageLayoutVersion":"1.0.0"}')
     print(name, m["digest"], [l["digest"] for l in layers][0])
-layout("big", [big]); layout("med", [each] * n)
+if big: layout("big", [big])
+layout("med", [each] * n)
 PY
-big_layer=$(python3 -c "import json,sys; m=json.load(open('$work/layouts/big/index.json'))['manifests'][0]['digest'][7:]; print(json.load(open('$work/layouts/big/blobs/sha256/'+m))['layers'][0]['digest'])")
+[[ $export_only == 1 ]] || big_layer=$(python3 -c "import json,sys; m=json.load(open('$work/layouts/big/index.json'))['manifests'][0]['digest'][7:]; print(json.load(open('$work/layouts/big/blobs/sha256/'+m))['layers'][0]['digest'])")
 
 echo "== upstream: docker-registry"
 rport=$(free_port)
@@ -69,7 +80,7 @@ http: {addr: 127.0.0.1:$rport}
 YML
 docker-registry serve "$work/registry.yml" > "$work/registry.log" 2>&1 & pids+=($!)
 for _ in $(seq 50); do curl -sf "http://127.0.0.1:$rport/v2/" >/dev/null && break; sleep 0.1; done
-for img in big med; do
+for img in $([[ $export_only == 1 ]] || echo big) med; do
   skopeo --insecure-policy copy -q --dest-tls-verify=false --preserve-digests "oci:$work/layouts/$img:1" "docker://127.0.0.1:$rport/bench/$img:1"
 done
 rm -rf "$work/layouts"
@@ -80,17 +91,24 @@ spec() { printf 'artifacts:\n  - type: oci\n    registries: {"127.0.0.1:%s": {ur
 spec med; spec big
 results="$work/results.tsv"; : > "$results"
 
-echo "== export of bench/med:1 ($((med_layers * med_layer_mib)) MiB), $runs runs"
+echo "== export of bench/med:1 ($((med_layers * med_layer_mib)) MiB), $runs runs; load: $(uptime | sed 's/.*load average/load average/')"
 for r in $(seq "$runs"); do
   d="$work/run$r"; mkdir -p "$d"
   t0=$(now); airgap export --spec "$work/med.yml" --key "$work/keys/bench.key" --out "$d/med.bundle" >/dev/null; t1=$(now)
   printf 'export\tairgap\t%s\n' "$(echo "$t1 - $t0" | bc)" >> "$results"
+  if [[ -n "$base_build" ]]; then
+    rm -f "$d/med.bundle"
+    t0=$(now); airgap_base export --spec "$work/med.yml" --key "$work/keys/bench.key" --out "$d/med.bundle" >/dev/null; t1=$(now)
+    printf 'export\tairgap-base\t%s\n' "$(echo "$t1 - $t0" | bc)" >> "$results"
+  fi
   t0=$(now); skopeo --insecure-policy copy -q --src-tls-verify=false "docker://127.0.0.1:$rport/bench/med:1" "oci:$d/skopeo:1"; t1=$(now); sync -f "$d/skopeo"; t2=$(now)
   printf 'export\tskopeo\t%s\n' "$(echo "$t1 - $t0" | bc)" >> "$results"
   printf 'export\tskopeo+sync\t%s\n' "$(echo "$t2 - $t0" | bc)" >> "$results"
   rm -rf "$d"
+  echo "   run $r done; $(uptime | sed 's/.*load average/load average/')"
 done
 
+if [[ $export_only == 0 ]]; then
 echo "== serving: bench/big:1 from airgap serve and from docker-registry"
 airgap export --spec "$work/big.yml" --key "$work/keys/bench.key" --out "$work/big.bundle" >/dev/null
 airgap import "$work/big.bundle" --mirror "$work/mirror" --trust "$work/trust" --no-scan >/dev/null
@@ -117,6 +135,8 @@ for r in $(seq "$runs"); do
   done
 done
 
+fi
+
 python3 - "$results" <<'PY' | tee "$work/results.txt"
 import sys, statistics, collections, re
 rows = collections.defaultdict(list)
@@ -132,6 +152,9 @@ def show(k, unit):
 show("export", "s"); show("blob-1conn", "MB/s"); show("blob-4conn", "MB/s"); show("manifest-rps", "req/s")
 m = lambda k, w: statistics.median(rows[(k, w)])
 print(f"export: airgap/skopeo time ratio {m('export','airgap')/m('export','skopeo'):.2f} (vs skopeo+sync {m('export','airgap')/m('export','skopeo+sync'):.2f}); < 1 is faster")
+if ("export", "airgap-base") in rows:
+    print(f"export: airgap-base/skopeo time ratio {m('export','airgap-base')/m('export','skopeo'):.2f}; airgap/airgap-base {m('export','airgap')/m('export','airgap-base'):.2f}")
 for k in ("blob-1conn", "blob-4conn", "manifest-rps"):
+    if (k, "airgap") not in rows: continue
     print(f"{k}: airgap/registry throughput ratio {m(k,'airgap')/m(k,'registry'):.2f}; >= 1 is at least as fast")
 PY

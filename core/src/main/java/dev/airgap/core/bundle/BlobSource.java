@@ -15,6 +15,15 @@ public interface BlobSource {
 
   InputStream open() throws IOException;
 
+  /**
+   * Names the source in a digest or size mismatch found while the bundle is written: a local file
+   * was hashed before and so must have changed; a source streamed from its origin (a registry)
+   * says so itself.
+   */
+  default String mismatchContext() {
+    return origin() + " (changed while exporting)";
+  }
+
   static BlobSource ofFile(java.nio.file.Path file, Digest digest, long size) {
     return new BlobSource() {
       @Override public Digest digest() { return digest; }

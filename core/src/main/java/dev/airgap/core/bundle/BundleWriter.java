@@ -70,7 +70,8 @@ public final class BundleWriter implements AutoCloseable {
 
   /**
    * Copies one blob, hashing as it goes; the bytes must match the digest and size recorded when
-   * the manifest was made (a source that changed since is an {@link IntegrityException}).
+   * the manifest was made (a source that changed since, or a streamed source whose bytes do not
+   * match, is an {@link IntegrityException}; the bundle is then never committed).
    */
   public void writeBlob(BlobSource source) {
     if (!headWritten) throw new IllegalStateException("head first");
@@ -81,8 +82,8 @@ public final class BundleWriter implements AutoCloseable {
       putEntry(name, source.size());
       LimitedOutput limited = new LimitedOutput(tar, source.size(), source.origin());
       HashingCopy.Result r = HashingCopy.copy(in, limited, source.size());
-      if (r.size() != source.size()) throw IntegrityException.sizeMismatch(source.origin() + " (changed while exporting)", source.size(), r.size());
-      if (!r.digest().equals(source.digest())) throw IntegrityException.mismatch(source.origin() + " (changed while exporting)", source.digest(), r.digest());
+      if (r.size() != source.size()) throw IntegrityException.sizeMismatch(source.mismatchContext(), source.size(), r.size());
+      if (!r.digest().equals(source.digest())) throw IntegrityException.mismatch(source.mismatchContext(), source.digest(), r.digest());
       tar.closeArchiveEntry();
     } catch (IOException e) {
       throw EnvironmentException.io(source.origin(), e);

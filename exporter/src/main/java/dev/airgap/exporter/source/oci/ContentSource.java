@@ -1,6 +1,7 @@
 package dev.airgap.exporter.source.oci;
 
 import dev.airgap.core.Digest;
+import dev.airgap.core.bundle.BlobSource;
 import java.nio.file.Path;
 import java.util.Optional;
 
@@ -20,6 +21,15 @@ interface ContentSource {
 
   /** A file holding exactly the blob's bytes (digest and size verified). */
   Path blob(Digest digest, long size);
+
+  /**
+   * A layer for the bundle writer. By default it is fetched now ({@link #blob}); a registry
+   * instead streams it when the bundle is written, verified there against digest and size, so
+   * that its bytes are written once.
+   */
+  default BlobSource layer(Digest digest, long size) {
+    return BlobSource.ofFile(blob(digest, size), digest, size);
+  }
 
   /** The referrers of a manifest via the referrers API; empty when the source has no such API. */
   default Optional<Fetched> referrers(Digest subject) {

@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.airgap.core.Digest;
+import dev.airgap.core.bundle.BlobSource;
 import dev.airgap.core.error.AirgapException;
 import dev.airgap.core.error.EnvironmentException;
 import dev.airgap.core.error.IntegrityException;
@@ -11,7 +12,7 @@ import dev.airgap.core.error.UsageException;
 import dev.airgap.core.mirror.oci.OciMediaTypes;
 import dev.airgap.exporter.source.ExportContext;
 import java.io.IOException;
-import java.nio.file.Files;
+import java.io.InputStream;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -30,8 +31,12 @@ import java.util.concurrent.Future;
  * referrers when asked, and fetches every blob (in parallel, each verified against its digest).
  */
 final class ImageCollector {
-  /** A file of the image: where its verified bytes are and what it is. */
-  record ImageFile(Digest digest, long size, String mediaType, Path file) {}
+  /** A file of the image: where its bytes come from (verified, or verified when written) and what it is. */
+  record ImageFile(Digest digest, long size, String mediaType, BlobSource bytes) {
+    static ImageFile of(Digest digest, long size, String mediaType, Path verifiedFile) {
+      return new ImageFile(digest, size, mediaType, BlobSource.ofFile(verifiedFile, digest, size));
+    }
+  }
 
   /** Everything collected for one image. */
   record Image(Digest digest, String mediaType, Digest upstreamDigest, Map<Digest, ImageFile> files, Map<String, Digest> attachedTags,
@@ -48,6 +53,9 @@ final class ImageCollector {
 
   private final Map<Digest, ImageFile> files = new LinkedHashMap<>();
   private final Map<Digest, JsonNode> pendingBlobs = new LinkedHashMap<>();
+  /** Blobs only ever named as layers: the source may stream them at bundle-write time. Configs are fetched (read here). */
+  private final Set<Digest> layerOnly = new LinkedHashSet<>();
+  private final Set<Digest> configs = new LinkedHashSet<>();
   private final List<Digest> mainConfigs = new ArrayList<>();
   private final Map<Digest, Long> mainLayers = new LinkedHashMap<>();
   private final Map<String, Digest> attachedTags = new LinkedHashMap<>();
@@ -88,7 +96,7 @@ final class ImageCollector {
         byte[] bytes = write(rewritten);
         Path file = VerifiedFiles.storeBytes(bytes, context.workDir());
         served = Digest.of(bytes);
-        files.put(served, new ImageFile(served, bytes.length, mediaType, file));
+        files.put(served, ImageFile.of(served, bytes.length, mediaType, file));
       } else {
         addManifest(top, mediaType);
       }
@@ -149,6 +157,7 @@ final class ImageCollector {
     }
     JsonNode config = json.get("config");
     pendingBlobs.putIfAbsent(Manifests.digestOf(config, where), config);
+    configs.add(Manifests.digestOf(config, where));
     Manifests.sizeOf(config, where);
     boolean attestation = platform != null && "unknown".equals(platform.path("os").asText());
     if (main && !attestation) mainConfigs.add(Manifests.digestOf(config, where));
@@ -158,6 +167,7 @@ final class ImageCollector {
       Digest d = Manifests.digestOf(layer, where);
       long size = Manifests.sizeOf(layer, where);
       pendingBlobs.putIfAbsent(d, layer);
+      layerOnly.add(d);
       if (main && !attestation) mainLayers.put(d, size);
     }
   }
@@ -165,7 +175,7 @@ final class ImageCollector {
   private void addManifest(ContentSource.Fetched f, String mediaType) {
     if (files.containsKey(f.digest())) return;
     Path file = VerifiedFiles.storeBytes(f.bytes(), context.workDir());
-    files.put(f.digest(), new ImageFile(f.digest(), f.bytes().length, mediaType, file));
+    files.put(f.digest(), ImageFile.of(f.digest(), f.bytes().length, mediaType, file));
   }
 
   /** Cosign tags ({@code sha256-<hex>.sig|.att|.sbom}) and referrers (API, else the fallback tag). */
@@ -202,8 +212,9 @@ final class ImageCollector {
     }
   }
 
-  /** Fetches every blob not yet held, in parallel on the export's pool. */
+  /** Fetches every blob not yet held, in parallel on the export's pool; layers as the source chooses. */
   private void fetchPending() {
+    layerOnly.removeAll(configs);
     List<Future<ImageFile>> futures = new ArrayList<>();
     for (Map.Entry<Digest, JsonNode> e : pendingBlobs.entrySet()) {
       if (files.containsKey(e.getKey())) continue;
@@ -211,7 +222,11 @@ final class ImageCollector {
       JsonNode desc = e.getValue();
       long size = Manifests.sizeOf(desc, source.describe());
       String mediaType = Manifests.mediaTypeOf(desc);
-      futures.add(context.hashPool().submit(() -> new ImageFile(d, size, mediaType, source.blob(d, size))));
+      if (layerOnly.contains(d)) {
+        futures.add(context.hashPool().submit(() -> new ImageFile(d, size, mediaType, source.layer(d, size))));
+      } else {
+        futures.add(context.hashPool().submit(() -> ImageFile.of(d, size, mediaType, source.blob(d, size))));
+      }
     }
     for (Future<ImageFile> f : futures) {
       try {
@@ -230,13 +245,13 @@ final class ImageCollector {
 
   private String platformOf(Digest config, String where) {
     ImageFile f = files.get(config);
-    try {
-      if (f == null || f.size() > OciMediaTypes.MAX_MANIFEST_BYTES) return "unknown";
-      JsonNode c = Manifests.parse(Files.readAllBytes(f.file()), where + " config " + config);
+    if (f == null || f.size() > OciMediaTypes.MAX_MANIFEST_BYTES) return "unknown";
+    try (InputStream in = f.bytes().open()) {
+      JsonNode c = Manifests.parse(in.readNBytes(OciMediaTypes.MAX_MANIFEST_BYTES), where + " config " + config);
       String p = c.path("os").asText("unknown") + "/" + c.path("architecture").asText("unknown");
       return c.hasNonNull("variant") ? p + "/" + c.get("variant").asText() : p;
     } catch (IOException e) {
-      throw EnvironmentException.io(f.file(), e);
+      throw EnvironmentException.io(f.bytes().origin(), e);
     }
   }
 

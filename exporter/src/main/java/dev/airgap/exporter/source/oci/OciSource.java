@@ -155,7 +155,7 @@ public final class OciSource implements ArtifactSource {
     List<BlobSource> blobs = new ArrayList<>();
     for (ImageCollector.ImageFile f : image.files().values()) {
       files.add(new ArtifactFile(LogicalPath.parse(prefix, prefix + "/blobs/sha256/" + f.digest().hex()), f.size(), f.digest(), f.mediaType()));
-      blobs.add(BlobSource.ofFile(f.file(), f.digest(), f.size()));
+      blobs.add(f.bytes());
     }
     Map<String, String> props = new LinkedHashMap<>();
     props.put("digest", image.digest().toString());

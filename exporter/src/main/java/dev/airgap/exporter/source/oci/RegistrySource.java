@@ -1,12 +1,12 @@
 package dev.airgap.exporter.source.oci;
 
 import dev.airgap.core.Digest;
+import dev.airgap.core.bundle.BlobSource;
 import dev.airgap.core.error.EnvironmentException;
 import dev.airgap.core.error.IntegrityException;
 import dev.airgap.core.mirror.oci.OciMediaTypes;
 import java.io.IOException;
 import java.io.InputStream;
-import java.net.http.HttpResponse;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Optional;
@@ -42,39 +42,50 @@ final class RegistrySource implements ContentSource {
 
   private Optional<Fetched> fetchManifest(String path, Digest expected, List<String> accept) {
     String where = describe() + "/" + path;
-    HttpResponse<InputStream> r = client.get(repository, path, accept);
-    try (InputStream body = r.body()) {
-      if (r.statusCode() == 404) return Optional.empty();
-      if (r.statusCode() != 200) throw new EnvironmentException(where + ": registry answered " + r.statusCode());
+    try (RegistryClient.Response r = client.get(repository, path, accept); InputStream body = r.body()) {
+      if (r.status() == 404) return Optional.empty();
+      if (r.status() != 200) throw new EnvironmentException(where + ": registry answered " + r.status());
       byte[] bytes = body.readNBytes(OciMediaTypes.MAX_MANIFEST_BYTES + 1);
       if (bytes.length > OciMediaTypes.MAX_MANIFEST_BYTES) throw IntegrityException.malformed(where, "manifest larger than " + OciMediaTypes.MAX_MANIFEST_BYTES + " bytes");
       Digest actual = Digest.of(bytes);
       if (expected != null && !expected.equals(actual)) throw IntegrityException.mismatch(where, expected, actual);
-      Optional<String> claimed = r.headers().firstValue("Docker-Content-Digest");
+      Optional<String> claimed = r.header("Docker-Content-Digest");
       if (claimed.isPresent() && claimed.get().startsWith("sha256:") && !claimed.get().equals(actual.toString())) {
         throw IntegrityException.mismatch(where + " (Docker-Content-Digest)", claimed.get(), actual);
       }
-      String contentType = r.headers().firstValue("Content-Type").map(t -> t.split(";", 2)[0].trim()).orElse(null);
+      String contentType = r.header("Content-Type").map(t -> t.split(";", 2)[0].trim()).orElse(null);
       return Optional.of(new Fetched(bytes, contentType, actual));
     } catch (IOException e) {
       throw EnvironmentException.io(where, e);
     }
   }
 
+  /** Streams the layer from the registry at bundle-write time; BundleWriter checks digest and size. */
+  @Override
+  public BlobSource layer(Digest digest, long size) {
+    Path fetched = VerifiedFiles.blobFile(workDir, digest);
+    if (java.nio.file.Files.exists(fetched)) return BlobSource.ofFile(fetched, digest, size);
+    String where = describe() + "/blobs/" + digest;
+    return new BlobSource() {
+      @Override public Digest digest() { return digest; }
+      @Override public long size() { return size; }
+      @Override public String origin() { return where; }
+      @Override public String mismatchContext() { return where + " (as the registry served it)"; }
+      @Override public InputStream open() throws IOException { return client.openBlob(repository, digest, size); }
+    };
+  }
+
+  /** Configs and other small blobs: into the work directory, verified (they are read during collect). */
   @Override
   public Path blob(Digest digest, long size) {
     Path existing = VerifiedFiles.blobFile(workDir, digest);
     if (java.nio.file.Files.exists(existing)) return existing;
     String where = describe() + "/blobs/" + digest;
-    Path temp = VerifiedFiles.tempFor(workDir, digest);
-    try {
-      // Straight into a file channel, hashed on the way: the JDK client's InputStream body is several times slower.
-      HttpResponse<HashingFileSubscriber.Result> r = client.get(repository, "blobs/" + digest, List.of(),
-          info -> info.statusCode() == 200 ? new HashingFileSubscriber(temp, size) : HttpResponse.BodySubscribers.replacing(null));
-      if (r.statusCode() != 200) throw new EnvironmentException(where + ": registry answered " + r.statusCode());
-      return VerifiedFiles.accept(temp, r.body().digest(), r.body().size(), digest, size, workDir, where);
-    } finally {
-      VerifiedFiles.deleteQuietly(temp);
+    try (RegistryClient.Response r = client.get(repository, "blobs/" + digest, List.of())) {
+      if (r.status() != 200) throw new EnvironmentException(where + ": registry answered " + r.status());
+      return VerifiedFiles.store(r.body(), digest, size, workDir, where);
+    } catch (IOException e) {
+      throw EnvironmentException.io(where, e);
     }
   }
 }

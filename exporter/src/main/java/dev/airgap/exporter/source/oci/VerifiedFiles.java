@@ -53,38 +53,6 @@ final class VerifiedFiles {
     }
   }
 
-  /** A fresh temp file beside the blob's file. */
-  static Path tempFor(Path workDir, Digest digest) {
-    Path target = blobFile(workDir, digest);
-    try {
-      Files.createDirectories(target.getParent());
-      return Files.createTempFile(target.getParent(), "." + digest.hex(), ".part");
-    } catch (IOException e) {
-      throw EnvironmentException.io(target.getParent(), e);
-    }
-  }
-
-  /** Moves a downloaded temp file into place once its digest and size are the expected ones. */
-  static Path accept(Path temp, Digest actual, long actualSize, Digest digest, long size, Path workDir, String origin) {
-    if (!actual.equals(digest)) throw IntegrityException.mismatch(origin, digest, actual);
-    if (size >= 0 && actualSize != size) throw IntegrityException.sizeMismatch(origin + " (" + digest + ")", size, actualSize);
-    Path target = blobFile(workDir, digest);
-    try {
-      Files.move(temp, target, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
-      return target;
-    } catch (IOException e) {
-      throw EnvironmentException.io(target, e);
-    }
-  }
-
-  static void deleteQuietly(Path file) {
-    try {
-      Files.deleteIfExists(file);
-    } catch (IOException ignored) {
-      // the work directory is removed when the export ends
-    }
-  }
-
   /** Writes small generated content (a rewritten index, a built manifest) as a blob file. */
   static Path storeBytes(byte[] bytes, Path workDir) {
     Digest d = Digest.of(bytes);
