@@ -24,7 +24,14 @@ jar="$repo/cli/target/airgap-cli.jar"; lib="$repo/cli/target/lib"
 work="${work:-$here/out/apt-$(date +%Y%m%d-%H%M%S)}"
 [[ -e "$work" ]] && { echo "$work exists" >&2; exit 2; }
 mkdir -p "$work"; work="$(cd "$work" && pwd)"
-airgap() { java ${AIRGAP_JAVA_OPTS:--Xmx256m} -cp "$jar:$lib/*" dev.airgap.cli.Main "$@"; }
+# Every airgap command runs through a copy of the ./airgap launcher with the build output, exactly
+# as users run it (its heap cap, class-data-sharing archive and JIT choice), and safe from a
+# concurrent rebuild.
+mkdir -p "$work/airgap/cli/target"
+cp -r "$jar" "$lib" "$work/airgap/cli/target/"
+cp "$repo/airgap" "$work/airgap/airgap"
+launcher="$work/airgap/airgap"
+airgap() { "$launcher" "$@"; }
 now() { date +%s.%N; }
 stats() { python3 -c 'import sys,statistics as s; v=sorted(float(x) for x in sys.argv[1:]); print(f"min {v[0]:.3f} s, median {s.median(v):.3f} s, max {v[-1]:.3f} s")' "$@"; }
 median() { python3 -c 'import sys,statistics as s; print(s.median(float(x) for x in sys.argv[1:]))' "$@"; }
@@ -65,10 +72,10 @@ air=(); air_cpu=(); files=(); files_cpu=(); aptly_pub=(); aptly_all=(); aptly_cp
 for r in $(seq 1 "$runs"); do
   sync
   # Foundation baseline: the same blobs imported as plain files (no apt publisher work).
-  /usr/bin/time -f "%e %U %S" -o "$work/time" java ${AIRGAP_JAVA_OPTS:--Xmx256m} -cp "$jar:$lib/*" dev.airgap.cli.Main import "$work/files.bundle" --mirror "$work/files-mirror-$r" --trust "$work/trust" --no-scan >/dev/null
+  /usr/bin/time -f "%e %U %S" -o "$work/time" "$launcher" import "$work/files.bundle" --mirror "$work/files-mirror-$r" --trust "$work/trust" --no-scan >/dev/null
   files+=("$(awk '{print $1}' "$work/time")"); files_cpu+=("$(cpu "$work/time")")
   sync
-  /usr/bin/time -f "%e %U %S" -o "$work/time" java ${AIRGAP_JAVA_OPTS:--Xmx256m} -cp "$jar:$lib/*" dev.airgap.cli.Main import "$work/bench.bundle" --mirror "$work/mirror-$r" --trust "$work/trust" --no-scan --repo-key "$work/keys/repo.secret.asc" >/dev/null
+  /usr/bin/time -f "%e %U %S" -o "$work/time" "$launcher" import "$work/bench.bundle" --mirror "$work/mirror-$r" --trust "$work/trust" --no-scan --repo-key "$work/keys/repo.secret.asc" >/dev/null
   air+=("$(awk '{print $1}' "$work/time")"); air_cpu+=("$(cpu "$work/time")")
 
   cat > "$work/aptly-$r.conf" <<CONF
