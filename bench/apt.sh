@@ -116,7 +116,7 @@ for path, e in idx["pool"].items():
     dst = os.path.join(tree, path); os.makedirs(os.path.dirname(dst), exist_ok=True)
     os.link(os.path.join(mirror, "store/sha256", hexd[:2], hexd), dst)
 PY
-airgap serve --mirror "$mirror" --bind 127.0.0.1 --port 0 > "$work/serve.log" 2>&1 &
+"$launcher" serve --mirror "$mirror" --bind 127.0.0.1 --port 0 > "$work/serve.log" 2>&1 &
 serve_pid=$!
 trap 'kill $serve_pid 2>/dev/null || true; [[ -n "${nginx_pid:-}" ]] && kill $nginx_pid 2>/dev/null || true' EXIT
 for _ in $(seq 1 100); do grep -q 'http://127.0.0.1:' "$work/serve.log" && break; sleep 0.1; done
