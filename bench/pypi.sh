@@ -8,9 +8,13 @@ set -euo pipefail
 
 usage() {
   cat <<'USAGE'
-usage: bench/pypi.sh [--runs N] [--work DIR] [--index-root DIR] [--duration SECONDS]
+usage: bench/pypi.sh [--runs N] [--work DIR] [--index-root DIR] [--duration SECONDS] [--no-cds] [--baseline DIR]
 
   --runs N          rounds of each export (default 3)
+  --no-cds          run the JVM without a class-data sharing archive (default: like the ./airgap
+                    launcher, an archive made by one untimed warm-up export, then used)
+  --baseline DIR    another airgap checkout, built (e.g. the previous commit): its export is timed
+                    in the same rounds, for a before/after under the same load
   --work DIR        fresh work directory (default bench/out/pypi-<timestamp>); must not exist
   --index-root DIR  directory holding simple/<project>/index.html and the files it links to
                     (default /opt/pypi, the machine's on-disk index); served over loopback HTTP
@@ -23,13 +27,15 @@ USAGE
 
 here="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
 repo="$(cd "$here/.." && pwd)"
-runs=3; work=""; root=/opt/pypi; duration=10
+runs=3; work=""; root=/opt/pypi; duration=10; cds=1; baseline=""
 while [[ $# -gt 0 ]]; do
   case "$1" in
     --runs) runs="$2"; shift ;;
     --work) work="$2"; shift ;;
     --index-root) root="$2"; shift ;;
     --duration) duration="$2"; shift ;;
+    --no-cds) cds=0 ;;
+    --baseline) baseline="$(cd "$2" && pwd)"; shift ;;
     -h|--help) usage; exit 0 ;;
     *) usage >&2; exit 2 ;;
   esac
@@ -41,7 +47,13 @@ jar="$repo/cli/target/airgap-cli.jar"
 work="${work:-$repo/bench/out/pypi-$(date +%Y%m%d-%H%M%S)}"
 [[ -e "$work" ]] && { echo "$work exists" >&2; exit 2; }
 mkdir -p "$work"
-airgap() { java -Xmx256m -cp "$jar:$repo/cli/target/lib/*" dev.airgap.cli.Main "$@"; }
+[[ -z "$baseline" || -f "$baseline/cli/target/airgap-cli.jar" ]] || { echo "build the baseline first: $baseline" >&2; exit 2; }
+# as the ./airgap launcher runs it (constant heap; CDS archive when enabled)
+run_cli() { local r="$1" jsa="$2"; shift 2
+  local o=(-Xmx256m); [[ -f "$jsa" ]] && o+=(-XX:SharedArchiveFile="$jsa" -Xlog:cds=off -Xlog:cds+dynamic=off)
+  java "${o[@]}" -cp "$r/cli/target/airgap-cli.jar:$r/cli/target/lib/*" dev.airgap.cli.Main "$@"; }
+airgap() { run_cli "$repo" "$work/airgap.jsa" "$@"; }
+baseline_airgap() { run_cli "$baseline" "$work/baseline.jsa" "$@"; }
 pids=()
 cleanup() { for p in "${pids[@]}"; do kill "$p" 2>/dev/null || true; done; }
 trap cleanup EXIT
@@ -70,8 +82,18 @@ YAML
 # pip 23 does not widen --platform to older manylinux levels: list them (what airgap derives itself)
 plats=(); for v in $(seq 28 -1 17); do plats+=(--platform "manylinux_2_${v}_x86_64"); done; plats+=(--platform manylinux2014_x86_64)
 
-: >"$work/pip.times"; : >"$work/airgap.times"
+# class-data sharing: one untimed export per build makes the archive (what the launcher does on its first run)
+if [[ $cds == 1 ]]; then
+  java -Xmx256m -XX:ArchiveClassesAtExit="$work/airgap.jsa" -Xlog:cds=off -Xlog:cds+dynamic=off -cp "$jar:$repo/cli/target/lib/*" \
+    dev.airgap.cli.Main export --key "$work/keys/bench.key" --out "$work/warm-up/closure.bundle" --spec "$work/spec.yaml" --sequence 1 >/dev/null
+  [[ -n "$baseline" ]] && java -Xmx256m -XX:ArchiveClassesAtExit="$work/baseline.jsa" -Xlog:cds=off -Xlog:cds+dynamic=off \
+    -cp "$baseline/cli/target/airgap-cli.jar:$baseline/cli/target/lib/*" \
+    dev.airgap.cli.Main export --key "$work/keys/bench.key" --out "$work/warm-up/baseline.bundle" --spec "$work/spec.yaml" --sequence 1 >/dev/null
+  rm -rf "$work/warm-up"
+fi
+: >"$work/pip.times"; : >"$work/airgap.times"; : >"$work/baseline.times"; : >"$work/load"
 for r in $(seq "$runs"); do
+  cut -d' ' -f1 /proc/loadavg >>"$work/load"
   d="$work/pip-$r"; t0=$(now)
   env -u PIP_FIND_LINKS PIP_CONFIG_FILE=/dev/null python3 -m pip --isolated --disable-pip-version-check download -q \
     -d "$d" --only-binary=:all: "${plats[@]}" --python-version 3.11 --implementation cp --abi cp311 \
@@ -80,6 +102,12 @@ for r in $(seq "$runs"); do
   b="$work/airgap-$r/closure.bundle"; t0=$(now)
   airgap export --key "$work/keys/bench.key" --out "$b" --spec "$work/spec.yaml" --sequence "$r" >/dev/null
   echo "$(now) - $t0" | bc >>"$work/airgap.times"
+  if [[ -n "$baseline" ]]; then
+    bb="$work/baseline-$r/closure.bundle"; t0=$(now)
+    baseline_airgap export --key "$work/keys/bench.key" --out "$bb" --spec "$work/spec.yaml" --sequence "$r" >/dev/null
+    echo "$(now) - $t0" | bc >>"$work/baseline.times"
+    rm -rf "$work/baseline-$r"
+  fi
   [[ $r -lt $runs ]] && rm -rf "$d"
 done
 pip_files=$(ls "$work/pip-$runs" | wc -l)
@@ -129,6 +157,12 @@ page_bytes=$(stat -c %s "$work/static$page/index.html")
   echo "pip download  s: $(paste -sd' ' "$work/pip.times")  median $pip_med"
   echo "airgap export s: $(paste -sd' ' "$work/airgap.times")  median $ag_med"
   echo "ratio airgap/pip (median): $(echo "scale=2; $ag_med / $pip_med" | bc)"
+  if [[ -n "$baseline" ]]; then
+    bl_med=$(median <"$work/baseline.times")
+    echo "baseline export s: $(paste -sd' ' "$work/baseline.times")  median $bl_med ($baseline)"
+    echo "ratio baseline/pip (median): $(echo "scale=2; $bl_med / $pip_med" | bc)"
+  fi
+  echo "class-data sharing archive: $([[ $cds == 1 ]] && echo yes || echo no); load average at each round: $(paste -sd' ' "$work/load")"
   echo "project page $page ($page_bytes bytes HTML), wrk -t2 -c32 -d${duration}s:"
   echo "  airgap serve HTML  req/s: $ag_html"
   echo "  airgap serve JSON  req/s: $ag_json (pip's Accept header)"

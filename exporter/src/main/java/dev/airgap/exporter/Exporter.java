@@ -3,12 +3,14 @@ package dev.airgap.exporter;
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.airgap.core.Digest;
+import dev.airgap.core.LogicalPath;
 import dev.airgap.core.bundle.BlobSource;
 import dev.airgap.core.bundle.BundleHead;
 import dev.airgap.core.bundle.BundleLayout;
 import dev.airgap.core.bundle.BundleWriter;
 import dev.airgap.core.error.UsageException;
 import dev.airgap.core.manifest.Artifact;
+import dev.airgap.core.manifest.ArtifactFile;
 import dev.airgap.core.manifest.Manifest;
 import dev.airgap.core.manifest.ManifestCodec;
 import dev.airgap.core.manifest.Producer;
@@ -34,6 +36,8 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.TreeMap;
 import java.util.UUID;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 
@@ -70,7 +74,19 @@ public final class Exporter {
 
   public ExportResult export(ExportRequest request) {
     if (request.keys().isEmpty()) throw new UsageException("export needs at least one --key");
-    List<SigningKey> keys = request.keys().stream().map(SigningKey::load).toList();
+    // Loading keys (Bouncy Castle, Ed25519 arithmetic) and the first SBOM and manifest encoding
+    // (CycloneDX, Jackson) are cold code that costs several hundred ms: they run beside the
+    // collection, which mostly waits for I/O. A missing key file still fails first.
+    for (Path k : request.keys()) if (!Files.isRegularFile(k)) SigningKey.load(k);
+    CompletableFuture<List<SigningKey>> keys = CompletableFuture.supplyAsync(() -> {
+      List<SigningKey> loaded = request.keys().stream().map(SigningKey::load).toList();
+      warmUp();
+      return loaded;
+    }, r -> {
+      Thread t = new Thread(r, "airgap-keys");
+      t.setDaemon(true);
+      t.start();
+    });
     Path cwd = Path.of("").toAbsolutePath();
     ExportSpec spec = request.spec() != null ? ExportSpec.read(request.spec()) : ExportSpec.empty(cwd);
 
@@ -101,7 +117,7 @@ public final class Exporter {
     }
   }
 
-  private ExportResult export(ExportRequest request, List<SigningKey> keys, ExportSpec spec, Instant created, String channel, long sequence,
+  private ExportResult export(ExportRequest request, CompletableFuture<List<SigningKey>> keys, ExportSpec spec, Instant created, String channel, long sequence,
       Instant expires, List<Entry> entries, Path out, Path workDir) {
     List<Runnable> commitActions = new ArrayList<>();
     List<CollectedArtifact> collected = new ArrayList<>();
@@ -132,7 +148,7 @@ public final class Exporter {
     byte[] sbom = SbomGenerator.generate(draft);
     Manifest manifest = draft.withSbom(new SbomRef(BundleLayout.SBOM, sbom.length, Digest.of(sbom), BundleLayout.SBOM_MEDIA_TYPE)).validate();
     byte[] manifestBytes = ManifestCodec.encode(manifest);
-    byte[] envelope = DsseEnvelope.sign(BundleLayout.ENVELOPE_PAYLOAD_TYPE, manifestBytes, keys).toJson();
+    byte[] envelope = DsseEnvelope.sign(BundleLayout.ENVELOPE_PAYLOAD_TYPE, manifestBytes, join(keys)).toJson();
 
     // One source per distinct digest; identical files travel once.
     TreeMap<String, BlobSource> blobs = new TreeMap<>();
@@ -155,6 +171,32 @@ public final class Exporter {
         size = -1;
       }
       return new ExportResult(written, manifest, size, blobs.size(), blobBytes);
+    }
+  }
+
+  /** Encodes a throw-away manifest and its SBOM once, so that the real ones meet loaded, warm code. */
+  private void warmUp() {
+    try {
+      Digest d = Digest.of(new byte[0]);
+      Artifact a = new Artifact("files", "warm-up", "1", "pkg:generic/warm-up@1", Map.of("license", "MIT"),
+          List.of(new ArtifactFile(LogicalPath.parse("warm-up", "warm-up"), 0, d, "application/octet-stream")));
+      Instant t = clock.instant().truncatedTo(ChronoUnit.SECONDS);
+      Manifest m = new Manifest(Manifest.FORMAT_VERSION, UUID.randomUUID().toString(), DEFAULT_CHANNEL, 1, t, t.plusSeconds(1),
+          new Producer("airgap", version, "warm-up"), new SbomRef(BundleLayout.SBOM, 0, d, BundleLayout.SBOM_MEDIA_TYPE), List.of(a));
+      SbomGenerator.generate(m);
+      ManifestCodec.encode(m);
+    } catch (RuntimeException e) {
+      // only a warm-up: the real encoding reports any problem
+    }
+  }
+
+  private static <T> T join(CompletableFuture<T> f) {
+    try {
+      return f.join();
+    } catch (CompletionException e) {
+      if (e.getCause() instanceof RuntimeException r) throw r;
+      if (e.getCause() instanceof Error err) throw err;
+      throw e;
     }
   }
 

@@ -10,14 +10,10 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
 import java.net.URI;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
-import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
@@ -49,17 +45,20 @@ final class PackageFinder {
   /** A project as one source lists it. */
   record Project(String name, String origin, List<RemoteFile> files) {}
 
-  /** A downloaded (or local) file, verified. */
-  record LocalFile(Path path, long size, Digest sha256) {}
+  /**
+   * A verified file: downloaded into the export's work directory ({@code inWorkDir}), or a local
+   * file of a {@code file://} index or wheelhouse, which is never deleted.
+   */
+  record LocalFile(Path path, long size, Digest sha256, boolean inWorkDir) {}
 
   private final List<URI> indexes;
   private final Wheelhouse wheelhouse;
   private final Path workDir;
   private final ExecutorService io;
-  private final HttpClient http;
   private final Map<String, CompletableFuture<Optional<Project>>> projects = new ConcurrentHashMap<>();
   private final Map<URI, CompletableFuture<LocalFile>> files = new ConcurrentHashMap<>();
   private final Map<URI, CompletableFuture<Metadata>> metadata = new ConcurrentHashMap<>();
+  private volatile boolean closed;
 
   /** Parsed metadata and, for a wheel, the exact metadata file to serve as {@code .metadata}. */
   record Metadata(CoreMetadata fields, LocalFile file) {}
@@ -69,8 +68,11 @@ final class PackageFinder {
     this.wheelhouse = wheelhouse;
     this.workDir = workDir;
     this.io = io;
-    this.http = HttpClient.newBuilder().followRedirects(HttpClient.Redirect.NORMAL).connectTimeout(Duration.ofSeconds(30))
-        .version(HttpClient.Version.HTTP_1_1).build();
+  }
+
+  /** Makes downloads still running fail at their next read (the export no longer needs them). */
+  void close() {
+    closed = true;
   }
 
   Optional<Project> project(String name) {
@@ -136,22 +138,15 @@ final class PackageFinder {
         throw EnvironmentException.io(html, e);
       }
     }
-    HttpRequest req = HttpRequest.newBuilder(page).header("Accept", ACCEPT).timeout(Duration.ofSeconds(120)).GET().build();
-    try {
-      HttpResponse<InputStream> r = http.send(req, HttpResponse.BodyHandlers.ofInputStream());
-      try (InputStream in = r.body()) {
-        if (r.statusCode() == 404 || r.statusCode() == 410) return Optional.empty();
-        if (r.statusCode() != 200) throw new EnvironmentException(page + ": HTTP " + r.statusCode());
-        byte[] body = in.readNBytes(MAX_PAGE_BYTES + 1);
-        if (body.length > MAX_PAGE_BYTES) throw IntegrityException.malformed(page.toString(), "project page over " + MAX_PAGE_BYTES + " bytes");
-        String type = r.headers().firstValue("Content-Type").orElse("text/html");
-        return Optional.of(new Project(name, index.toString(), SimplePageParser.parse(name, body, type, r.uri(), index.toString())));
-      }
+    try (HttpGet r = HttpGet.open(page, ACCEPT)) {
+      if (r.status() == 404 || r.status() == 410) return Optional.empty();
+      if (r.status() != 200) throw new EnvironmentException(page + ": HTTP " + r.status());
+      byte[] body = r.body().readNBytes(MAX_PAGE_BYTES + 1);
+      if (body.length > MAX_PAGE_BYTES) throw IntegrityException.malformed(page.toString(), "project page over " + MAX_PAGE_BYTES + " bytes");
+      String type = r.contentType() == null ? "text/html" : r.contentType();
+      return Optional.of(new Project(name, index.toString(), SimplePageParser.parse(name, body, type, r.uri(), index.toString())));
     } catch (IOException e) {
       throw EnvironmentException.io(page, e);
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-      throw new EnvironmentException(page + ": interrupted");
     }
   }
 
@@ -162,13 +157,13 @@ final class PackageFinder {
       try (InputStream in = Files.newInputStream(local)) {
         HashingCopy.Result r = HashingCopy.hash(in, Files.size(local));
         check(f.url().toString(), f.sha256(), r.digest());
-        return new LocalFile(local, r.size(), r.digest());
+        return new LocalFile(local, r.size(), r.digest(), false);
       } catch (IOException e) {
         throw EnvironmentException.io(local, e);
       }
     }
     Path target = workDir.resolve(f.sha256().hex()).resolve(f.filename());
-    return new LocalFile(target, download(f.url(), target, f.sha256(), Long.MAX_VALUE), f.sha256());
+    return new LocalFile(target, download(f.url(), target, f.sha256(), Long.MAX_VALUE), f.sha256(), true);
   }
 
   /** Streams {@code url} into a temp file beside {@code target} while hashing, checks the hash, then renames. */
@@ -180,14 +175,14 @@ final class PackageFinder {
         HashingCopy.Result r;
         if ("file".equalsIgnoreCase(url.getScheme())) {
           try (InputStream in = Files.newInputStream(Path.of(url)); OutputStream out = Files.newOutputStream(temp)) {
-            r = HashingCopy.copy(in, limited(out, limit, url));
+            r = HashingCopy.copy(unlessClosed(in, url), limited(out, limit, url));
           }
         } else {
-          HttpResponse<InputStream> resp = http.send(HttpRequest.newBuilder(url).GET().build(), HttpResponse.BodyHandlers.ofInputStream());
-          try (InputStream in = resp.body(); OutputStream out = Files.newOutputStream(temp)) {
-            if (resp.statusCode() != 200) throw new EnvironmentException(url + ": HTTP " + resp.statusCode());
-            long length = resp.headers().firstValueAsLong("Content-Length").orElse(0);
-            r = HashingCopy.copy(in, limited(out, limit, url), length);
+          try (HttpGet resp = HttpGet.open(url, null)) {
+            if (resp.status() != 200) throw new EnvironmentException(url + ": HTTP " + resp.status());
+            try (OutputStream out = Files.newOutputStream(temp)) {
+              r = HashingCopy.copy(unlessClosed(resp.body(), url), limited(out, limit, url), resp.contentLength());
+            }
           }
         }
         if (expected != null) check(url.toString(), expected, r.digest());
@@ -200,10 +195,17 @@ final class PackageFinder {
       throw new EnvironmentException(url + ": no such file");
     } catch (IOException e) {
       throw EnvironmentException.io(url, e);
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-      throw new EnvironmentException(url + ": interrupted");
     }
+  }
+
+  private InputStream unlessClosed(InputStream in, URI url) {
+    return new java.io.FilterInputStream(in) {
+      @Override
+      public int read(byte[] b, int off, int len) throws IOException {
+        if (closed) throw new IOException(url + ": download abandoned, the export no longer needs it");
+        return in.read(b, off, len);
+      }
+    };
   }
 
   private static OutputStream limited(OutputStream out, long limit, URI url) {
@@ -231,7 +233,7 @@ final class PackageFinder {
       long size = download(url, target, f.metadataSha256(), MAX_METADATA_BYTES);
       try {
         byte[] bytes = Files.readAllBytes(target);
-        return new Metadata(checked(f, CoreMetadata.parse(bytes)), new LocalFile(target, size, Digest.of(bytes)));
+        return new Metadata(checked(f, CoreMetadata.parse(bytes)), new LocalFile(target, size, Digest.of(bytes), true));
       } catch (IOException e) {
         throw EnvironmentException.io(target, e);
       }
@@ -255,7 +257,7 @@ final class PackageFinder {
     } catch (IOException e) {
       throw EnvironmentException.io(target, e);
     }
-    return new Metadata(fields, new LocalFile(target, bytes.length, Digest.of(bytes)));
+    return new Metadata(fields, new LocalFile(target, bytes.length, Digest.of(bytes), true));
   }
 
   private static byte[] wheelMetadata(RemoteFile f, Path wheel) {

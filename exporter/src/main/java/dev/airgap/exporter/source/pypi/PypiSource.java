@@ -1,6 +1,7 @@
 package dev.airgap.exporter.source.pypi;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import dev.airgap.core.Digest;
 import dev.airgap.core.LogicalPath;
 import dev.airgap.core.bundle.BlobSource;
 import dev.airgap.core.error.AirgapException;
@@ -13,9 +14,13 @@ import dev.airgap.exporter.source.ArtifactSource;
 import dev.airgap.exporter.source.CollectedArtifact;
 import dev.airgap.exporter.source.ExportContext;
 import dev.airgap.exporter.source.SpecNodes;
+import java.io.IOException;
+import java.io.InputStream;
 import java.net.URI;
 import java.net.URISyntaxException;
+import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
 import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.LinkedHashMap;
@@ -28,6 +33,7 @@ import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
 
 /**
  * {@code type: pypi} — resolves requirements against PEP 503/691 indexes (and a wheelhouse) for
@@ -64,8 +70,8 @@ public final class PypiSource implements ArtifactSource {
       t.setDaemon(true);
       return t;
     });
+    PackageFinder finder = new PackageFinder(indexes, wheelhouse, context.workDir().resolve("pypi"), io);
     try {
-      PackageFinder finder = new PackageFinder(indexes, wheelhouse, context.workDir().resolve("pypi"), io);
       // project → version → release being assembled
       Map<String, Map<Version, Release>> releases = new TreeMap<>();
       for (TargetEnvironment env : envs) {
@@ -85,7 +91,15 @@ public final class PypiSource implements ArtifactSource {
       for (Future<CollectedArtifact> f : futures) out.add(get(f));
       return out;
     } finally {
+      // speculative fetches still running stop at their next read and remove their partial files,
+      // before the exporter goes on (and deletes the work directory)
+      finder.close();
       io.shutdownNow();
+      try {
+        io.awaitTermination(1, TimeUnit.MINUTES);
+      } catch (InterruptedException interrupted) {
+        Thread.currentThread().interrupt();
+      }
     }
   }
 
@@ -182,8 +196,21 @@ public final class PypiSource implements ArtifactSource {
     private void add(List<ArtifactFile> files, List<BlobSource> blobs, String name, PackageFinder.LocalFile local, String mediaType) {
       LogicalPath path = LogicalPath.parse(project + "/" + name, "pypi/" + project + "/" + name);
       files.add(new ArtifactFile(path, local.size(), local.sha256(), mediaType));
-      blobs.add(BlobSource.ofFile(local.path(), local.sha256(), local.size()));
+      blobs.add(local.inWorkDir() ? deletedAfterCopy(local) : BlobSource.ofFile(local.path(), local.sha256(), local.size()));
     }
+  }
+
+  /**
+   * A download in the work directory is read once, by the bundle writer, and deleted as soon as it
+   * has been copied: the bundle's fsync and the work directory's removal then never meet its bytes.
+   */
+  private static BlobSource deletedAfterCopy(PackageFinder.LocalFile local) {
+    return new BlobSource() {
+      @Override public Digest digest() { return local.sha256(); }
+      @Override public long size() { return local.size(); }
+      @Override public String origin() { return local.path().toString(); }
+      @Override public InputStream open() throws IOException { return Files.newInputStream(local.path(), StandardOpenOption.DELETE_ON_CLOSE); }
+    };
   }
 
   private static String oneLine(String s) {

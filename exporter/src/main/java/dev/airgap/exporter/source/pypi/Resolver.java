@@ -44,6 +44,7 @@ final class Resolver {
   private final TargetEnvironment env;
   private final Version python;
   private final Map<String, List<Requirement>> dependencyCache = new ConcurrentHashMap<>();
+  private final Set<String> prefetched = ConcurrentHashMap.newKeySet();
   private int attempts;
   private String firstFailure;
 
@@ -120,7 +121,8 @@ final class Resolver {
       }
       Set<String> extras = new TreeSet<>();
       for (Constraint k : on) extras.addAll(k.requirement().extras());
-      if (candidates.size() > 1) finder.prefetchMetadata(candidates.get(1).file());
+      // the next version in case of a backtrack: only its small PEP 658 file, never a whole distribution
+      if (candidates.size() > 1 && candidates.get(1).file().metadataOffered() && candidates.get(1).file().name().wheel()) finder.prefetchMetadata(candidates.get(1).file());
       for (Candidate cand : candidates) {
         if (++attempts > MAX_ATTEMPTS) throw new UsageException("cannot resolve the requirements for " + env + ": gave up after " + MAX_ATTEMPTS + " attempts; first conflict: " + firstFailure);
         PackageFinder.Metadata md = finder.metadata(cand.file());
@@ -169,11 +171,28 @@ final class Resolver {
     });
   }
 
-  /** Starts fetching the project page and the metadata of its likely choice in the background. */
+  /**
+   * Starts fetching, in the background, the project page and the metadata of the likely choice,
+   * then the same for that choice's dependencies, and so on: the fetches run ahead of the resolver
+   * along the whole closure instead of one dependency level at a time (without PEP 658 metadata each
+   * level waits for whole wheels). Only fetches are speculative; choices are the resolver's.
+   */
   private void prefetch(Constraint c) {
+    Requirement req = c.requirement();
+    if (!prefetched.add(req.name() + req.extras() + " " + req.specifiers() + " " + req.hashes())) return;
     finder.background(() -> {
-      List<Candidate> cands = candidates(c.requirement().name(), List.of(c));
-      if (!cands.isEmpty()) finder.prefetchMetadata(cands.get(0).file());
+      List<Candidate> cands = candidates(req.name(), List.of(c));
+      if (cands.isEmpty()) return;
+      RemoteFile likely = cands.get(0).file();
+      PackageFinder.Metadata md = finder.metadata(likely);
+      if (!pythonAllowed(md.fields().requiresPython())) return;
+      String by = req.name() + " " + likely.name().version() + " (prefetch)";
+      for (String line : md.fields().requiresDist()) {
+        Requirement dep = Requirement.parse(line);
+        boolean applies = dep.appliesTo(env.markers(), "");
+        for (String extra : req.extras()) applies |= dep.appliesTo(env.markers(), extra);
+        if (applies) prefetch(new Constraint(dep, by));
+      }
     });
   }
 
