@@ -4,17 +4,13 @@ import dev.airgap.core.Digest;
 import dev.airgap.core.HashingCopy;
 import dev.airgap.core.error.EnvironmentException;
 import dev.airgap.core.error.IntegrityException;
-import java.io.BufferedOutputStream;
 import java.io.ByteArrayInputStream;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
-import java.nio.channels.Channels;
-import java.nio.channels.FileChannel;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
-import java.nio.file.StandardOpenOption;
 import java.time.Instant;
 import org.apache.commons.compress.archivers.tar.TarArchiveEntry;
 import org.apache.commons.compress.archivers.tar.TarArchiveOutputStream;
@@ -27,17 +23,17 @@ import org.apache.commons.compress.archivers.tar.TarArchiveOutputStream;
 public final class BundleWriter implements AutoCloseable {
   private final Path target;
   private final Path temp;
-  private final FileChannel channel;
+  private final DirectFileOutputStream out;
   private final TarArchiveOutputStream tar;
   private final long mtimeSeconds;
   private String lastBlob = "";
   private boolean headWritten;
   private boolean committed;
 
-  private BundleWriter(Path target, Path temp, FileChannel channel, TarArchiveOutputStream tar, long mtimeSeconds) {
+  private BundleWriter(Path target, Path temp, DirectFileOutputStream out, TarArchiveOutputStream tar, long mtimeSeconds) {
     this.target = target;
     this.temp = temp;
-    this.channel = channel;
+    this.out = out;
     this.tar = tar;
     this.mtimeSeconds = mtimeSeconds;
   }
@@ -48,13 +44,12 @@ public final class BundleWriter implements AutoCloseable {
     Path temp = abs.resolveSibling("." + abs.getFileName() + ".partial");
     try {
       Files.createDirectories(abs.getParent());
-      FileChannel ch = FileChannel.open(temp, StandardOpenOption.CREATE, StandardOpenOption.TRUNCATE_EXISTING, StandardOpenOption.WRITE);
-      OutputStream out = new BufferedOutputStream(Channels.newOutputStream(ch), 1 << 20);
+      DirectFileOutputStream out = DirectFileOutputStream.create(temp);
       TarArchiveOutputStream tar = new TarArchiveOutputStream(out, "UTF-8");
       tar.setLongFileMode(TarArchiveOutputStream.LONGFILE_POSIX);
       tar.setBigNumberMode(TarArchiveOutputStream.BIGNUMBER_POSIX);
       tar.setAddPaxHeadersForNonAsciiNames(true);
-      return new BundleWriter(abs, temp, ch, tar, mtime.getEpochSecond());
+      return new BundleWriter(abs, temp, out, tar, mtime.getEpochSecond());
     } catch (IOException e) {
       throw EnvironmentException.io(temp, e);
     }
@@ -95,7 +90,7 @@ public final class BundleWriter implements AutoCloseable {
     try {
       tar.finish();
       tar.flush();
-      channel.force(true);
+      out.finishAndSync();
       tar.close();
       Files.move(temp, target, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
       committed = true;
