@@ -26,142 +26,99 @@ final class OverlappedFileWriter {
 
   /** Copies {@code in} to a new file {@code target}; {@code inlineBuffer} serves small files. */
   static void copy(InputStream in, Path target, long expectedSize, byte[] inlineBuffer) throws IOException {
-    if (expectedSize >= 4L * CHUNK) {
-      FileChannel direct = openDirect(target);
-      if (direct != null) {
-        copyDirect(in, direct, target);
-        return;
+    if (expectedSize < 4L * CHUNK) {
+      try (FileChannel out = FileChannel.open(target, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE)) {
+        int n;
+        while ((n = in.read(inlineBuffer)) > 0) writeFully(out, ByteBuffer.wrap(inlineBuffer, 0, n));
       }
+      return;
+    }
+    FileChannel direct = openDirect(target);
+    if (direct != null) {
+      try (FileChannel out = direct) {
+        int block = (int) Math.max(4096, java.nio.file.Files.getFileStore(target.getParent()).getBlockSize());
+        ByteBuffer aligned = ByteBuffer.allocateDirect(CHUNK + 2 * block).alignedSlice(block);
+        long length = pipeline(in, target, chunk -> {
+          // O_DIRECT takes whole blocks only: the tail is padded here and truncated below.
+          aligned.clear();
+          aligned.put(chunk);
+          while (aligned.position() % block != 0) aligned.put((byte) 0);
+          writeFully(out, aligned.flip());
+        });
+        out.truncate(length);
+      }
+      return;
     }
     try (FileChannel out = FileChannel.open(target, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE)) {
-      if (expectedSize < 4L * CHUNK) {
-        int n;
-        while ((n = in.read(inlineBuffer)) > 0) {
-          ByteBuffer b = ByteBuffer.wrap(inlineBuffer, 0, n);
-          while (b.hasRemaining()) out.write(b);
-        }
-        return;
-      }
-      BlockingQueue<ByteBuffer> free = new ArrayBlockingQueue<>(DEPTH);
-      BlockingQueue<ByteBuffer> full = new ArrayBlockingQueue<>(DEPTH + 1);
-      for (int i = 0; i < DEPTH; i++) free.add(ByteBuffer.allocate(CHUNK));
-      IOException[] failure = {null};
-      Thread writer = new Thread(() -> {
-        try {
-          while (true) {
-            ByteBuffer b = full.take();
-            if (b == END) return;
-            while (b.hasRemaining()) out.write(b);
-            b.clear();
-            free.put(b);
-          }
-        } catch (IOException e) {
-          failure[0] = e;
-          free.clear();
-          free.add(END); // wake the reader, which then sees the failure
-        } catch (InterruptedException e) {
-          Thread.currentThread().interrupt();
-        }
-      }, "airgap-stage-writer");
-      writer.setDaemon(true);
-      writer.start();
-      try {
-        while (true) {
-          ByteBuffer b = free.take();
-          if (b == END || failure[0] != null) break;
-          int n = readFully(in, b.array());
-          if (n <= 0) {
-            free.put(b);
-            break;
-          }
-          b.limit(n);
-          full.put(b);
-          if (n < CHUNK) break;
-        }
-        full.put(END);
-        writer.join();
-      } catch (InterruptedException e) {
-        writer.interrupt();
-        Thread.currentThread().interrupt();
-        throw new IOException("interrupted while staging " + target, e);
-      } catch (IOException | RuntimeException e) {
-        writer.interrupt();
-        throw e;
-      }
-      if (failure[0] != null) throw failure[0];
+      pipeline(in, target, chunk -> writeFully(out, chunk));
     }
   }
 
+  /** Writes one chunk (positioned at 0, limited to its length); runs on the writer thread. */
+  @FunctionalInterface
+  private interface ChunkWriter {
+    void write(ByteBuffer chunk) throws IOException;
+  }
+
   /**
-   * Large files with O_DIRECT: the writer copies each chunk into an aligned buffer and the disk
-   * takes it from there, instead of the kernel copying it into the page cache (measured as the
-   * largest single cost of an import). The tail is padded to the block size and truncated after.
+   * Reads {@code in} into pooled chunks on this thread and hands them to {@code writer} on a second
+   * thread; returns the number of bytes written.
    */
-  private static void copyDirect(InputStream in, FileChannel direct, Path target) throws IOException {
-    int block = (int) Math.max(4096, java.nio.file.Files.getFileStore(target.getParent()).getBlockSize());
-    ByteBuffer aligned = ByteBuffer.allocateDirect(CHUNK + 2 * block).alignedSlice(block);
-    long written = 0;
-    try (FileChannel out = direct) {
-      BlockingQueue<byte[]> free = new ArrayBlockingQueue<>(DEPTH);
-      BlockingQueue<byte[]> full = new ArrayBlockingQueue<>(DEPTH + 1);
-      BlockingQueue<Integer> lengths = new ArrayBlockingQueue<>(DEPTH + 1);
-      for (int i = 0; i < DEPTH; i++) free.add(new byte[CHUNK]);
-      IOException[] failure = {null};
-      long[] total = {0};
-      byte[] end = new byte[0];
-      Thread writer = new Thread(() -> {
-        try {
-          while (true) {
-            byte[] b = full.take();
-            int n = lengths.take();
-            if (b == end) return;
-            aligned.clear();
-            aligned.put(b, 0, n);
-            int padded = (n + block - 1) / block * block;
-            while (aligned.position() < padded) aligned.put((byte) 0);
-            aligned.flip();
-            while (aligned.hasRemaining()) out.write(aligned);
-            total[0] += n;
-            free.put(b);
-          }
-        } catch (IOException e) {
-          failure[0] = e;
-          free.clear();
-          free.add(end);
-        } catch (InterruptedException e) {
-          Thread.currentThread().interrupt();
-        }
-      }, "airgap-stage-writer");
-      writer.setDaemon(true);
-      writer.start();
+  private static long pipeline(InputStream in, Path target, ChunkWriter writer) throws IOException {
+    BlockingQueue<ByteBuffer> free = new ArrayBlockingQueue<>(DEPTH);
+    BlockingQueue<ByteBuffer> full = new ArrayBlockingQueue<>(DEPTH + 1);
+    for (int i = 0; i < DEPTH; i++) free.add(ByteBuffer.allocate(CHUNK));
+    IOException[] failure = {null};
+    long[] written = {0};
+    Thread thread = new Thread(() -> {
       try {
         while (true) {
-          byte[] b = free.take();
-          if (b == end || failure[0] != null) break;
-          int n = readFully(in, b);
-          if (n <= 0) {
-            free.put(b);
-            break;
-          }
-          full.put(b);
-          lengths.put(n);
-          if (n < CHUNK) break;
+          ByteBuffer b = full.take();
+          if (b == END) return;
+          written[0] += b.remaining();
+          writer.write(b);
+          b.clear();
+          free.put(b);
         }
-        full.put(end);
-        lengths.put(0);
-        writer.join();
+      } catch (IOException e) {
+        failure[0] = e;
+        free.clear();
+        free.add(END); // wake the reader, which then sees the failure
       } catch (InterruptedException e) {
-        writer.interrupt();
         Thread.currentThread().interrupt();
-        throw new IOException("interrupted while staging " + target, e);
-      } catch (IOException | RuntimeException e) {
-        writer.interrupt();
-        throw e;
       }
-      if (failure[0] != null) throw failure[0];
-      written = total[0];
-      out.truncate(written);
+    }, "airgap-stage-writer");
+    thread.setDaemon(true);
+    thread.start();
+    try {
+      while (true) {
+        ByteBuffer b = free.take();
+        if (b == END || failure[0] != null) break;
+        int n = readFully(in, b.array());
+        if (n <= 0) {
+          free.put(b);
+          break;
+        }
+        b.limit(n);
+        full.put(b);
+        if (n < CHUNK) break;
+      }
+      full.put(END);
+      thread.join();
+    } catch (InterruptedException e) {
+      thread.interrupt();
+      Thread.currentThread().interrupt();
+      throw new IOException("interrupted while staging " + target, e);
+    } catch (IOException | RuntimeException e) {
+      thread.interrupt();
+      throw e;
     }
+    if (failure[0] != null) throw failure[0];
+    return written[0];
+  }
+
+  private static void writeFully(FileChannel out, ByteBuffer b) throws IOException {
+    while (b.hasRemaining()) out.write(b);
   }
 
   /**
