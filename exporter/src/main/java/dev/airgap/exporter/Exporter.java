@@ -212,8 +212,8 @@ public final class Exporter {
   }
 
   private static void deleteTree(Path root) {
-    try (java.util.stream.Stream<Path> walk = Files.walk(root)) {
-      for (Path p : walk.sorted(java.util.Comparator.reverseOrder()).toList()) Files.deleteIfExists(p);
+    try {
+      org.apache.commons.io.file.PathUtils.delete(root); // never follows symbolic links
     } catch (java.io.IOException | java.io.UncheckedIOException e) {
       // best effort: a leftover work directory is visible and harmless
     }

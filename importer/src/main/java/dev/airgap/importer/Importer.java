@@ -428,8 +428,8 @@ public final class Importer {
 
   static void deleteTree(Path root) {
     if (!Files.exists(root, java.nio.file.LinkOption.NOFOLLOW_LINKS)) return;
-    try (var walk = Files.walk(root)) {
-      for (Path p : walk.sorted(java.util.Comparator.reverseOrder()).toList()) Files.deleteIfExists(p);
+    try {
+      org.apache.commons.io.file.PathUtils.delete(root); // never follows symbolic links
     } catch (IOException | java.io.UncheckedIOException e) {
       // Leftovers are cleaned by the next import.
     }

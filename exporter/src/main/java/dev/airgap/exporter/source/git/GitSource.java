@@ -206,11 +206,12 @@ public final class GitSource implements ArtifactSource {
     refs.forEach(writer::include);
     for (RevCommit base : bases) writer.assume(walk.parseCommit(base));
     MessageDigest sha = Digest.newMessageDigest();
-    CountingOutputStream counted;
-    try (OutputStream out = new DigestOutputStream(counted = new CountingOutputStream(new BufferedOutputStream(Files.newOutputStream(file), 1 << 16)), sha)) {
+    org.apache.commons.io.output.CountingOutputStream counted;
+    try (OutputStream out = new DigestOutputStream(
+        counted = new org.apache.commons.io.output.CountingOutputStream(new BufferedOutputStream(Files.newOutputStream(file), 1 << 16)), sha)) {
       writer.writeBundle(NullProgressMonitor.INSTANCE, out);
     }
-    return new Written(Digest.fromRaw(sha.digest()), counted.count);
+    return new Written(Digest.fromRaw(sha.digest()), counted.getByteCount());
   }
 
   /**
@@ -269,25 +270,5 @@ public final class GitSource implements ArtifactSource {
 
   private static String enc(String s) {
     return URLEncoder.encode(s, StandardCharsets.UTF_8).replace("+", "%20");
-  }
-
-  private static final class CountingOutputStream extends java.io.FilterOutputStream {
-    long count;
-
-    CountingOutputStream(OutputStream out) {
-      super(out);
-    }
-
-    @Override
-    public void write(int b) throws IOException {
-      out.write(b);
-      count++;
-    }
-
-    @Override
-    public void write(byte[] b, int off, int len) throws IOException {
-      out.write(b, off, len);
-      count += len;
-    }
   }
 }

@@ -150,20 +150,14 @@ final class LocalSnapshot {
         throw IntegrityException.mismatch(file + " (cache blob)", "sha256:" + blobName, sha256);
       }
     } else {
-      MessageDigest md = Digest.newMessageDigest();
+      // One read feeds both digests: the git blob id rides along as a DigestInputStream.
       MessageDigest git = GitOids.blobDigest(size);
-      byte[] buf = new byte[1 << 16];
-      long total = 0;
-      try (InputStream in = Files.newInputStream(file)) {
-        int n;
-        while ((n = in.read(buf)) != -1) {
-          md.update(buf, 0, n);
-          git.update(buf, 0, n);
-          total += n;
-        }
+      HashingCopy.Result r;
+      try (InputStream in = new java.security.DigestInputStream(Files.newInputStream(file), git)) {
+        r = HashingCopy.hash(in, size);
       }
-      if (total != size) throw new IOException(file + " changed while it was read");
-      sha256 = Digest.fromRaw(md.digest());
+      if (r.size() != size) throw new IOException(file + " changed while it was read");
+      sha256 = r.digest();
       String oid = HexFormat.of().formatHex(git.digest());
       if (blobName != null && HEX40.matcher(blobName).matches() && !oid.equals(blobName)) {
         throw IntegrityException.mismatch(file + " (cache blob, git blob id)", blobName, oid);
