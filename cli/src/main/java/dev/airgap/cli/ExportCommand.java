@@ -28,8 +28,10 @@ final class ExportCommand implements Callable<Integer> {
 
   @Override
   public Integer call() {
-    ExportResult r = new Exporter(Clock.systemUTC(), Main.VERSION)
-        .export(new ExportRequest(keys, out, specFile, channel, sequence, expires, files, models, stateDir));
+    dev.airgap.core.Trace.mark("picocli parse");
+    Exporter exporter = new Exporter(Clock.systemUTC(), Main.VERSION);
+    dev.airgap.core.Trace.mark("exporter + sources");
+    ExportResult r = exporter.export(new ExportRequest(keys, out, specFile, channel, sequence, expires, files, models, stateDir));
     spec.commandLine().getOut().printf("wrote %s: bundle %s, channel %s, sequence %d, %d artifact(s), %d blob(s), %s%n",
         r.bundle(), r.manifest().bundleId(), r.manifest().channel(), r.manifest().sequence(), r.manifest().artifacts().size(),
         r.blobCount(), Sizes.human(r.bundleBytes()));

@@ -27,7 +27,10 @@ final class ImportCommand implements Callable<Integer> {
   @Override
   public Integer call() {
     if ((clamd == null) == !noScan) throw new UsageException("import needs exactly one of --clamd HOST:PORT or --no-scan");
-    ImportResult r = new Importer(Clock.systemUTC()).importBundle(new ImportRequest(bundle, mirror, trust, clamd, noScan, refusePickle, repoKey));
+    dev.airgap.core.Trace.mark("picocli parse");
+    Importer importer = new Importer(Clock.systemUTC());
+    dev.airgap.core.Trace.mark("importer + publishers");
+    ImportResult r = importer.importBundle(new ImportRequest(bundle, mirror, trust, clamd, noScan, refusePickle, repoKey));
     if (r.outcome() == ImportResult.Outcome.ALREADY_IMPORTED) {
       spec.commandLine().getOut().printf("bundle %s (channel %s, sequence %d) is already imported; mirror unchanged (generation %d)%n",
           r.manifest().bundleId(), r.manifest().channel(), r.manifest().sequence(), r.generation());

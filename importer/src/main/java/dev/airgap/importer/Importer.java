@@ -79,10 +79,12 @@ public final class Importer {
   public ImportResult importBundle(ImportRequest request) {
     MirrorLayout layout = new MirrorLayout(request.mirror());
     TrustStore trust = TrustStore.load(request.trustDir());
+    dev.airgap.core.Trace.mark("trust store");
     createMirrorDirs(layout);
     try (MirrorLock lock = MirrorLock.acquire(layout)) {
       AuditLog audit = new AuditLog(layout.auditLog());
       recoverInterrupted(layout, audit);
+    dev.airgap.core.Trace.mark("lock + recover");
       Attempt attempt = new Attempt(request);
       try {
         ImportResult result = run(request, layout, trust, attempt);
@@ -90,6 +92,7 @@ public final class Importer {
         String message = result.outcome() == ImportResult.Outcome.PUBLISHED
             ? "published generation " + result.generation() : "identical bundle already imported; nothing changed";
         audit.append(attempt.entry(outcome, ExitCodes.OK, message, result.generation()), clock.instant());
+    dev.airgap.core.Trace.mark("audit");
         return result;
       } catch (AirgapException e) {
         audit.append(attempt.entry("rejected", e.exitCode(), e.getMessage(), null), clock.instant());
@@ -158,6 +161,7 @@ public final class Importer {
     GenerationInfo previousInfo = previous.map(GenerationInfo::read).orElse(null);
     try (BundleReader reader = BundleReader.open(request.bundle())) {
       BundleVerifier.VerifiedHead head = BundleVerifier.verifySignedHead(reader, trust, now);
+    dev.airgap.core.Trace.mark("open + verify head");
       Manifest manifest = head.manifest();
       attempt.manifest = manifest;
       attempt.manifestDigest = head.manifestDigest();
@@ -180,6 +184,7 @@ public final class Importer {
       ContentScanner scanner = request.noScan() ? ContentScanner.none() : new ClamdScanner(ClamdScanner.parseAddress(request.clamdAddress()));
       attempt.scanner = scanner.describe();
       if (scanner instanceof ClamdScanner clamd) clamd.ping();
+    dev.airgap.core.Trace.mark("checks before staging");
 
       Path work = Files.createDirectories(layout.staging().resolve(manifest.bundleId() + "-" + now.toEpochMilli()));
       // The SBOM is authenticated (its digest is in the signed manifest); checking its agreement
@@ -187,8 +192,11 @@ public final class Importer {
       java.util.concurrent.CompletableFuture<Void> sbomCheck = java.util.concurrent.CompletableFuture.runAsync(() -> BundleVerifier.checkSbomAgreement(head));
       try {
         Staged staged = stageAndScan(reader, manifest, blobs, layout, work, scanner);
+    dev.airgap.core.Trace.mark("stage + scan blobs");
         joinSbomCheck(sbomCheck);
+    dev.airgap.core.Trace.mark("sbom check (wait)");
         long generation = publish(layout, previous, previousInfo, head, work, staged, now, Optional.ofNullable(request.repoSigningKey()));
+    dev.airgap.core.Trace.mark("publish total");
         return new ImportResult(ImportResult.Outcome.PUBLISHED, manifest, generation, head.signers(), staged.written.size(), staged.bytesWritten);
       } finally {
         deleteTree(work);
@@ -352,6 +360,7 @@ public final class Importer {
         Path s = staged.written().get(d.hex());
         return s != null ? s : layout.blob(d);
       }, now, repoSigningKey));
+      if (relevant) dev.airgap.core.Trace.mark("publisher " + p.getClass().getSimpleName());
     }
 
     Map<String, GenerationInfo.ChannelState> channels = new TreeMap<>(previousInfo == null ? Map.of() : previousInfo.channels());
@@ -368,6 +377,7 @@ public final class Importer {
       }
     }
     Durability.syncFileSystem(layout.root());
+    dev.airgap.core.Trace.mark("move blobs + syncfs");
 
     Path target = layout.generation(number);
     Files.createDirectories(layout.generations());
