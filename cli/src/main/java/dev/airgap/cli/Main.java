@@ -48,6 +48,7 @@ public final class Main implements Runnable {
     dev.airgap.core.Trace.mark("main");
     boolean trace = java.util.Arrays.asList(args).contains("--stacktrace");
     CommandLine cl = new CommandLine(new Main());
+    dev.airgap.core.Trace.mark("picocli model");
     // Picocli reflects over every registered command up front (~70 ms of start-up for all of
     // them); a command line that names one command gets only that one. Help and unknown or
     // missing commands get all, so listings and suggestions stay complete.
@@ -57,6 +58,7 @@ public final class Main implements Runnable {
     } else {
       COMMANDS.forEach((name, command) -> cl.addSubcommand(name, command.get()));
     }
+    dev.airgap.core.Trace.mark("picocli subcommand");
     cl.setOut(out);
     cl.setErr(err);
     cl.setParameterExceptionHandler((ex, a) -> {

@@ -16,7 +16,7 @@ class DirectFileOutputStreamTest {
 
   @Test
   void writesExactBytesWhateverTheLengthAndWriteSizes() throws IOException {
-    for (int size : new int[] {0, 1, 511, 4096, 4097, (1 << 20) - 1, 1 << 20, (1 << 20) + 1, (3 << 20) + 12345}) {
+    for (int size : new int[] {0, 1, 511, 4096, 4097, (1 << 20) - 1, 1 << 20, (1 << 20) + 1, (3 << 20) + 12345, (11 << 20) + 4099}) {
       assertRoundTrip(tmp.resolve("f" + size), size);
     }
   }
