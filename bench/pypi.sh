@@ -65,7 +65,16 @@ median() { sort -g | awk '{a[NR]=$1} END {print (NR%2 ? a[(NR+1)/2] : (a[NR/2]+a
 
 # the upstream: the index directory over loopback HTTP (threaded python server), the same for both clients
 up_port=$(free_port)
-python3 -m http.server --bind 127.0.0.1 --directory "$root" "$up_port" >"$work/upstream.log" 2>&1 & pids+=($!)
+# Python's http.server, threaded, but with a listen backlog of 128 instead of its default 5: with 5, a
+# client opening several connections at once (airgap uses 8) had SYNs dropped by the kernel
+# (TcpExtListenOverflows) and waited the 1 s SYN retransmit; no real index server has so short a queue.
+python3 - "$root" "$up_port" >"$work/upstream.log" 2>&1 <<'PY' & pids+=($!)
+import functools, http.server, sys
+class Server(http.server.ThreadingHTTPServer):
+    request_queue_size = 128
+handler = functools.partial(http.server.SimpleHTTPRequestHandler, directory=sys.argv[1])
+Server(("127.0.0.1", int(sys.argv[2])), handler).serve_forever()
+PY
 index="http://127.0.0.1:$up_port/simple/"
 wait_http "$index"
 
@@ -92,16 +101,20 @@ if [[ $cds == 1 ]]; then
   rm -rf "$work/warm-up"
 fi
 : >"$work/pip.times"; : >"$work/airgap.times"; : >"$work/baseline.times"; : >"$work/load"
+# SYNs the kernel dropped because a listen queue was full (each costs the client a 1 s retransmit)
+overflows() { nstat -az TcpExtListenOverflows 2>/dev/null | awk '/ListenOverflows/ {print $2; exit}' || echo 0; }
+pip_drops=0; airgap_drops=0
 for r in $(seq "$runs"); do
   cut -d' ' -f1 /proc/loadavg >>"$work/load"
-  d="$work/pip-$r"; t0=$(now)
+  d="$work/pip-$r"; o0=$(overflows); t0=$(now)
   env -u PIP_FIND_LINKS PIP_CONFIG_FILE=/dev/null python3 -m pip --isolated --disable-pip-version-check download -q \
     -d "$d" --only-binary=:all: "${plats[@]}" --python-version 3.11 --implementation cp --abi cp311 \
     --index-url "$index" --no-cache-dir -r "$here/pypi-requirements.txt"
-  echo "$(now) - $t0" | bc >>"$work/pip.times"
+  echo "$(now) - $t0" | bc >>"$work/pip.times"; o1=$(overflows)
   b="$work/airgap-$r/closure.bundle"; t0=$(now)
   airgap export --key "$work/keys/bench.key" --out "$b" --spec "$work/spec.yaml" --sequence "$r" >/dev/null
-  echo "$(now) - $t0" | bc >>"$work/airgap.times"
+  echo "$(now) - $t0" | bc >>"$work/airgap.times"; o2=$(overflows)
+  pip_drops=$((pip_drops + ${o1:-0} - ${o0:-0})); airgap_drops=$((airgap_drops + ${o2:-0} - ${o1:-0}))
   if [[ -n "$baseline" ]]; then
     bb="$work/baseline-$r/closure.bundle"; t0=$(now)
     baseline_airgap export --key "$work/keys/bench.key" --out "$bb" --spec "$work/spec.yaml" --sequence "$r" >/dev/null
@@ -152,11 +165,12 @@ st_html=$(rps "http://127.0.0.1:$static_port$page")
 page_bytes=$(stat -c %s "$work/static$page/index.html")
 
 {
-  echo "PyPI benchmark, $(date -u +%FT%TZ), $(nproc) CPUs, $runs rounds, upstream $index (python http.server over $root)"
+  echo "PyPI benchmark, $(date -u +%FT%TZ), $(nproc) CPUs, $runs rounds, upstream $index (python http.server over $root, listen backlog 128)"
   echo "closure: $packages packages (airgap), $pip_files files / $pip_bytes bytes (pip download); bundle $bundle_bytes bytes"
   echo "pip download  s: $(paste -sd' ' "$work/pip.times")  median $pip_med"
   echo "airgap export s: $(paste -sd' ' "$work/airgap.times")  median $ag_med"
   echo "ratio airgap/pip (median): $(echo "scale=2; $ag_med / $pip_med" | bc)"
+  echo "upstream listen-queue overflows (dropped SYNs) during pip: $pip_drops, during airgap: $airgap_drops"
   if [[ -n "$baseline" ]]; then
     bl_med=$(median <"$work/baseline.times")
     echo "baseline export s: $(paste -sd' ' "$work/baseline.times")  median $bl_med ($baseline)"

@@ -82,6 +82,7 @@ public final class PypiSource implements ArtifactSource {
           r.targets.add(env.label());
         }
       }
+      dev.airgap.core.Trace.mark("pypi: resolve (downloads overlap)");
       for (Map<Version, Release> byVersion : releases.values()) for (Release r : byVersion.values()) r.files.forEach(finder::prefetchFile);
       List<Future<CollectedArtifact>> futures = new ArrayList<>();
       for (Map<Version, Release> byVersion : releases.values()) {
@@ -89,6 +90,7 @@ public final class PypiSource implements ArtifactSource {
       }
       List<CollectedArtifact> out = new ArrayList<>();
       for (Future<CollectedArtifact> f : futures) out.add(get(f));
+      dev.airgap.core.Trace.mark("pypi: remaining downloads");
       return out;
     } finally {
       // speculative fetches still running stop at their next read and remove their partial files,
