@@ -23,6 +23,7 @@ public final class Trace {
     if (last < 0) {
       long sinceStart = System.currentTimeMillis() - ManagementFactory.getRuntimeMXBean().getStartTime();
       System.err.printf("trace: %-40s %6d ms since JVM start%n", phase, sinceStart);
+      now = System.nanoTime(); // the first mark's own cost (JMX start-up) is nobody's phase
     } else {
       System.err.printf("trace: %-40s %6.1f ms%n", phase, (now - last) / 1e6);
     }
