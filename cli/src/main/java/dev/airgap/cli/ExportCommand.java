@@ -1,5 +1,6 @@
 package dev.airgap.cli;
 
+import dev.airgap.core.Trace;
 import dev.airgap.exporter.ExportRequest;
 import dev.airgap.exporter.ExportResult;
 import dev.airgap.exporter.Exporter;
@@ -28,9 +29,9 @@ final class ExportCommand implements Callable<Integer> {
 
   @Override
   public Integer call() {
-    dev.airgap.core.Trace.mark("picocli parse");
+    Trace.mark("picocli parse");
     Exporter exporter = new Exporter(Clock.systemUTC(), Main.VERSION);
-    dev.airgap.core.Trace.mark("exporter + sources");
+    Trace.mark("exporter + sources");
     ExportResult r = exporter.export(new ExportRequest(keys, out, specFile, channel, sequence, expires, files, models, stateDir));
     spec.commandLine().getOut().printf("wrote %s: bundle %s, channel %s, sequence %d, %d artifact(s), %d blob(s), %s%n",
         r.bundle(), r.manifest().bundleId(), r.manifest().channel(), r.manifest().sequence(), r.manifest().artifacts().size(),

@@ -1,5 +1,6 @@
 package dev.airgap.cli;
 
+import dev.airgap.core.Trace;
 import dev.airgap.core.error.UsageException;
 import dev.airgap.importer.ImportRequest;
 import dev.airgap.importer.ImportResult;
@@ -27,9 +28,9 @@ final class ImportCommand implements Callable<Integer> {
   @Override
   public Integer call() {
     if ((clamd == null) == !noScan) throw new UsageException("import needs exactly one of --clamd HOST:PORT or --no-scan");
-    dev.airgap.core.Trace.mark("picocli parse");
+    Trace.mark("picocli parse");
     Importer importer = new Importer(Clock.systemUTC());
-    dev.airgap.core.Trace.mark("importer + publishers");
+    Trace.mark("importer + publishers");
     ImportResult r = importer.importBundle(new ImportRequest(bundle, mirror, trust, clamd, noScan, refusePickle, repoKey));
     if (r.outcome() == ImportResult.Outcome.ALREADY_IMPORTED) {
       spec.commandLine().getOut().printf("bundle %s (channel %s, sequence %d) is already imported; mirror unchanged (generation %d)%n",

@@ -1,5 +1,6 @@
 package dev.airgap.cli;
 
+import dev.airgap.core.Trace;
 import dev.airgap.core.error.AirgapException;
 import dev.airgap.core.error.ExitCodes;
 import java.io.PrintWriter;
@@ -45,10 +46,10 @@ public final class Main implements Runnable {
 
   /** Runs one command line and returns its exit code (documented in docs/cli.md). */
   public static int run(String[] args, PrintWriter out, PrintWriter err) {
-    dev.airgap.core.Trace.mark("main");
+    Trace.mark("main");
     boolean trace = java.util.Arrays.asList(args).contains("--stacktrace");
     CommandLine cl = new CommandLine(new Main());
-    dev.airgap.core.Trace.mark("picocli model");
+    Trace.mark("picocli model");
     // Picocli reflects over every registered command up front (~70 ms of start-up for all of
     // them); a command line that names one command gets only that one. Help and unknown or
     // missing commands get all, so listings and suggestions stay complete.
@@ -58,7 +59,7 @@ public final class Main implements Runnable {
     } else {
       COMMANDS.forEach((name, command) -> cl.addSubcommand(name, command.get()));
     }
-    dev.airgap.core.Trace.mark("picocli subcommand");
+    Trace.mark("picocli subcommand");
     cl.setOut(out);
     cl.setErr(err);
     cl.setParameterExceptionHandler((ex, a) -> {
@@ -79,7 +80,7 @@ public final class Main implements Runnable {
     int code;
     try {
       code = cl.execute(args);
-      dev.airgap.core.Trace.mark("command done");
+      Trace.mark("command done");
     } catch (OutOfMemoryError e) {
       // Content is streamed; what grows is per-file metadata (manifest, SBOM) of very large bundles.
       err.println("airgap: out of memory (Java heap " + (Runtime.getRuntime().maxMemory() >> 20)

@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.airgap.core.Digest;
 import dev.airgap.core.LogicalPath;
+import dev.airgap.core.Trace;
 import dev.airgap.core.bundle.BlobSource;
 import dev.airgap.core.bundle.BundleHead;
 import dev.airgap.core.bundle.BundleLayout;
@@ -89,7 +90,7 @@ public final class Exporter {
     });
     Path cwd = Path.of("").toAbsolutePath();
     ExportSpec spec = request.spec() != null ? ExportSpec.read(request.spec()) : ExportSpec.empty(cwd);
-    dev.airgap.core.Trace.mark("read spec");
+    Trace.mark("read spec");
 
     Instant created = clock.instant().truncatedTo(ChronoUnit.SECONDS);
     String channel = firstNonNull(request.channel(), spec.channel(), DEFAULT_CHANNEL);
@@ -140,7 +141,7 @@ public final class Exporter {
     } finally {
       pool.shutdownNow();
     }
-    dev.airgap.core.Trace.mark("collect");
+    Trace.mark("collect");
 
     List<Artifact> artifacts = collected.stream().map(CollectedArtifact::artifact).toList();
     Producer producer = new Producer("airgap", version, hostName());
@@ -148,11 +149,11 @@ public final class Exporter {
     Manifest draft = new Manifest(Manifest.FORMAT_VERSION, UUID.randomUUID().toString(), channel, sequence, created, expires, producer, placeholder, artifacts);
     draft.validate();
     byte[] sbom = SbomGenerator.generate(draft);
-    dev.airgap.core.Trace.mark("sbom");
+    Trace.mark("sbom");
     Manifest manifest = draft.withSbom(new SbomRef(BundleLayout.SBOM, sbom.length, Digest.of(sbom), BundleLayout.SBOM_MEDIA_TYPE)).validate();
     byte[] manifestBytes = ManifestCodec.encode(manifest);
     byte[] envelope = DsseEnvelope.sign(BundleLayout.ENVELOPE_PAYLOAD_TYPE, manifestBytes, join(keys)).toJson();
-    dev.airgap.core.Trace.mark("sign (wait for keys)");
+    Trace.mark("sign (wait for keys)");
 
     // One source per distinct digest; identical files travel once.
     TreeMap<String, BlobSource> blobs = new TreeMap<>();
@@ -166,9 +167,9 @@ public final class Exporter {
         writer.writeBlob(b);
         blobBytes += b.size();
       }
-      dev.airgap.core.Trace.mark("write blobs");
+      Trace.mark("write blobs");
       Path written = writer.commit();
-      dev.airgap.core.Trace.mark("commit bundle");
+      Trace.mark("commit bundle");
       commitActions.forEach(Runnable::run);
       long size;
       try {

@@ -3,6 +3,7 @@ package dev.airgap.importer;
 import dev.airgap.core.Digest;
 import dev.airgap.core.Json;
 import dev.airgap.core.PickleFiles;
+import dev.airgap.core.Trace;
 import dev.airgap.core.bundle.BundleLayout;
 import dev.airgap.core.bundle.BundleReader;
 import dev.airgap.core.error.AirgapException;
@@ -80,12 +81,12 @@ public final class Importer {
   public ImportResult importBundle(ImportRequest request) {
     MirrorLayout layout = new MirrorLayout(request.mirror());
     TrustStore trust = TrustStore.load(request.trustDir());
-    dev.airgap.core.Trace.mark("trust store");
+    Trace.mark("trust store");
     createMirrorDirs(layout);
     try (MirrorLock lock = MirrorLock.acquire(layout)) {
       AuditLog audit = new AuditLog(layout.auditLog());
       recoverInterrupted(layout, audit);
-    dev.airgap.core.Trace.mark("lock + recover");
+      Trace.mark("lock + recover");
       Attempt attempt = new Attempt(request);
       try {
         ImportResult result = run(request, layout, trust, attempt);
@@ -93,7 +94,7 @@ public final class Importer {
         String message = result.outcome() == ImportResult.Outcome.PUBLISHED
             ? "published generation " + result.generation() : "identical bundle already imported; nothing changed";
         audit.append(attempt.entry(outcome, ExitCodes.OK, message, result.generation()), clock.instant());
-    dev.airgap.core.Trace.mark("audit");
+        Trace.mark("audit");
         return result;
       } catch (AirgapException e) {
         audit.append(attempt.entry("rejected", e.exitCode(), e.getMessage(), null), clock.instant());
@@ -162,7 +163,7 @@ public final class Importer {
     GenerationInfo previousInfo = previous.map(GenerationInfo::read).orElse(null);
     try (BundleReader reader = BundleReader.open(request.bundle())) {
       BundleVerifier.VerifiedHead head = BundleVerifier.verifySignedHead(reader, trust, now);
-    dev.airgap.core.Trace.mark("open + verify head");
+      Trace.mark("open + verify head");
       Manifest manifest = head.manifest();
       attempt.manifest = manifest;
       attempt.manifestDigest = head.manifestDigest();
@@ -188,7 +189,7 @@ public final class Importer {
       ContentScanner scanner = request.noScan() ? ContentScanner.none() : new ClamdScanner(ClamdScanner.parseAddress(request.clamdAddress()));
       attempt.scanner = scanner.describe();
       if (scanner instanceof ClamdScanner clamd) clamd.ping();
-    dev.airgap.core.Trace.mark("checks before staging");
+      Trace.mark("checks before staging");
 
       Path work = Files.createDirectories(layout.staging().resolve(manifest.bundleId() + "-" + now.toEpochMilli()));
       // The SBOM is authenticated (its digest is in the signed manifest); checking its agreement
@@ -196,11 +197,10 @@ public final class Importer {
       java.util.concurrent.CompletableFuture<Void> sbomCheck = java.util.concurrent.CompletableFuture.runAsync(() -> BundleVerifier.checkSbomAgreement(head));
       try {
         Staged staged = stageAndScan(reader, manifest, blobs, inStore, layout, work, scanner);
-    dev.airgap.core.Trace.mark("stage + scan blobs");
+        Trace.mark("stage + scan blobs");
         joinSbomCheck(sbomCheck);
-    dev.airgap.core.Trace.mark("sbom check (wait)");
-        long generation = publish(layout, previous, previousInfo, head, work, staged, now, Optional.ofNullable(request.repoSigningKey()));
-    dev.airgap.core.Trace.mark("publish total");
+            long generation = publish(layout, previous, previousInfo, head, work, staged, now, Optional.ofNullable(request.repoSigningKey()));
+        Trace.mark("switch generation");
         return new ImportResult(ImportResult.Outcome.PUBLISHED, manifest, generation, head.signers(), staged.written.size(), staged.bytesWritten);
       } finally {
         deleteTree(work);
@@ -380,7 +380,7 @@ public final class Importer {
         Path s = staged.written().get(d.hex());
         return s != null ? s : layout.blob(d);
       }, now, repoSigningKey));
-      if (relevant) dev.airgap.core.Trace.mark("publisher " + p.getClass().getSimpleName());
+      if (relevant) Trace.mark("publisher " + p.getClass().getSimpleName());
     }
 
     Map<String, GenerationInfo.ChannelState> channels = new TreeMap<>(previousInfo == null ? Map.of() : previousInfo.channels());
@@ -398,7 +398,7 @@ public final class Importer {
       }
     }
     Durability.syncFileSystem(layout.root());
-    dev.airgap.core.Trace.mark("move blobs + syncfs");
+    Trace.mark("move blobs + syncfs");
 
     Path target = layout.generation(number);
     Files.createDirectories(layout.generations());

@@ -3,6 +3,7 @@ package dev.airgap.exporter.source.pypi;
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.airgap.core.Digest;
 import dev.airgap.core.LogicalPath;
+import dev.airgap.core.Trace;
 import dev.airgap.core.bundle.BlobSource;
 import dev.airgap.core.error.AirgapException;
 import dev.airgap.core.error.EnvironmentException;
@@ -82,7 +83,7 @@ public final class PypiSource implements ArtifactSource {
           r.targets.add(env.label());
         }
       }
-      dev.airgap.core.Trace.mark("pypi: resolve (downloads overlap)");
+      Trace.mark("pypi: resolve (downloads overlap)");
       for (Map<Version, Release> byVersion : releases.values()) for (Release r : byVersion.values()) r.files.forEach(finder::prefetchFile);
       List<Future<CollectedArtifact>> futures = new ArrayList<>();
       for (Map<Version, Release> byVersion : releases.values()) {
@@ -90,7 +91,7 @@ public final class PypiSource implements ArtifactSource {
       }
       List<CollectedArtifact> out = new ArrayList<>();
       for (Future<CollectedArtifact> f : futures) out.add(get(f));
-      dev.airgap.core.Trace.mark("pypi: remaining downloads");
+      Trace.mark("pypi: remaining downloads");
       return out;
     } finally {
       // speculative fetches still running stop at their next read and remove their partial files,
