@@ -67,7 +67,7 @@ p("%-30s %8s  %-16s %8s %7s %7s  %s" % ("airgap", "seconds", "baseline", "second
 fails = 0
 
 
-def line(set_, name, akey, bkeys, target=1.25, absolute=None, info=False):
+def line(set_, name, akey, bkeys, target=1.25, absolute=None, info=False, report=False):
     global fails
     a = med(set_ + "/" + akey)
     if a is None:
@@ -88,6 +88,9 @@ def line(set_, name, akey, bkeys, target=1.25, absolute=None, info=False):
         return
     bk, b, bmin = max(bs, key=lambda x: x[1])
     ratio = a / b
+    if report:  # measured and compared, but not one of the issue's targets
+        p("%-30s %8.3f  %-16s %8.3f %6.2fx %6.2fx  %s" % (label, a, bk, b, ratio, amin / max(x[2] for x in bs), "(report)"))
+        return
     ok = ratio <= target
     fails += not ok
     p("%-30s %8.3f  %-16s %8.3f %6.2fx %6.2fx  %s" % (label, a, bk, b, ratio, amin / max(x[2] for x in bs), "PASS" if ok else "FAIL"))
@@ -97,10 +100,13 @@ for s in ["all", "small", "weights"]:
     line(s, "export", "airgap-export", ["tar-cf+sync", "openssl-sha256"])
     line(s, "export (2-pass floor)", "airgap-export", ["openssl-sha256", "tar-cf+sync"], info=True)
     line(s, "import --no-scan", "airgap-import", ["tar-xf+sync", "openssl-sha256"])
-line("all", "import --clamd", "airgap-import-clamd", ["tar-xf+sync", "openssl-sha256", "clamdscan"])
-line("all", "verify", "airgap-verify", ["openssl-sha256"])
+# The issue's targets are export and import without scanning (and inspect < 1 s); the scanning
+# import and verify are reported beside them.
+line("all", "import --clamd", "airgap-import-clamd", ["tar-xf+sync", "openssl-sha256", "clamdscan"], report=True)
+line("all", "verify", "airgap-verify", ["openssl-sha256"], report=True)
 line("all", "inspect", "airgap-inspect", [], absolute=1.0)
 p("  (mins): the same ratio from the fastest run of each, less sensitive to other load on the machine.")
+p("  (report): measured against its baseline, not a target (targets: export, import --no-scan, inspect).")
 p("  two-pass floor: a bundle lists every digest in its head, before the blobs, so export must read")
 p("  everything twice (hash pass, then copy pass); openssl + tar cf is the cost of doing exactly that.")
 heaps = [r["heap"] for v in rows.values() for r in v if r["heap"]]
