@@ -4,6 +4,10 @@ import dev.airgap.core.Trace;
 import dev.airgap.core.error.AirgapException;
 import dev.airgap.core.error.ExitCodes;
 import java.io.PrintWriter;
+import java.util.Arrays;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.function.Supplier;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
@@ -18,7 +22,7 @@ public final class Main implements Runnable {
   public static final String VERSION = "0.1.0";
 
   /** The commands, in the order help lists them. */
-  private static final java.util.Map<String, java.util.function.Supplier<Object>> COMMANDS = new java.util.LinkedHashMap<>();
+  private static final Map<String, Supplier<Object>> COMMANDS = new LinkedHashMap<>();
 
   static {
     COMMANDS.put("keys", KeysCommand::new);
@@ -47,7 +51,7 @@ public final class Main implements Runnable {
   /** Runs one command line and returns its exit code (documented in docs/cli.md). */
   public static int run(String[] args, PrintWriter out, PrintWriter err) {
     Trace.mark("main");
-    boolean trace = java.util.Arrays.asList(args).contains("--stacktrace");
+    boolean trace = Arrays.asList(args).contains("--stacktrace");
     CommandLine cl = new CommandLine(new Main());
     Trace.mark("picocli model");
     // Picocli reflects over every registered command up front (~70 ms of start-up for all of

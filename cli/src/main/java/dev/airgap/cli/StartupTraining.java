@@ -1,13 +1,24 @@
 package dev.airgap.cli;
 
+import com.sun.net.httpserver.HttpServer;
+import dev.airgap.core.Digest;
+import dev.airgap.core.Trace;
+import dev.airgap.core.error.ExitCodes;
+import dev.airgap.mirror.MirrorServer;
+import dev.airgap.mirror.ServerOptions;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.OutputStream;
 import java.io.PrintWriter;
 import java.io.Writer;
+import java.net.HttpURLConnection;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.net.URL;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.zip.ZipEntry;
 import java.util.zip.ZipOutputStream;
@@ -21,11 +32,13 @@ import org.apache.commons.io.file.PathUtils;
 /**
  * The workload the {@code ./airgap} launcher runs once per build under
  * {@code -XX:ArchiveClassesAtExit} to make its class-data-sharing archive: every command's usual
- * path (keys, export of files, a model, a local .deb and a local wheel, inspect, verify, import
- * twice, audit) on tiny data in a temporary directory, through {@link Main#run} so the classes are
- * the ones real commands load. An archive of only the first command the user happened to run left
- * the others loading ~1,500 classes from the jars on every start. Nothing here touches the network.
- * Failures are ignored: the archive is an optimisation, never required.
+ * path on tiny data in a temporary directory — keys; export of files, a model, a local .deb and a
+ * wheel (from a wheelhouse, then from a PEP 503 index on loopback); inspect; verify; import twice;
+ * audit; serve with a few GETs — through {@link Main#run}, so the classes are the ones real commands
+ * load. An archive of only the first command the user happened to run left the others loading
+ * ~1,500 classes from the jars on every start. Nothing here leaves loopback. The launcher ignores a
+ * failed training: the archive is an optimisation, never required ({@code StartupTrainingTest}
+ * keeps every step working).
  */
 public final class StartupTraining {
   private StartupTraining() {}
@@ -41,7 +54,7 @@ public final class StartupTraining {
     Path dir = Files.createTempDirectory("airgap-training-");
     try {
       for (Step step : train(dir)) {
-        if (dev.airgap.core.Trace.enabled()) System.err.println("training: airgap " + String.join(" ", step.args()) + " -> exit " + step.exitCode());
+        if (Trace.enabled()) System.err.println("training: airgap " + String.join(" ", step.args()) + " -> exit " + step.exitCode());
       }
     } finally {
       PathUtils.deleteDirectory(dir);
@@ -50,7 +63,7 @@ public final class StartupTraining {
 
   /** Runs every step in {@code dir} (empty, deleted by the caller). */
   static List<Step> train(Path dir) throws IOException {
-    List<Step> steps = new java.util.ArrayList<>();
+    List<Step> steps = new ArrayList<>();
     Path keys = dir.resolve("keys");
     Path trust = Files.createDirectories(dir.resolve("trust"));
     steps.add(run(0, "keys", "generate", "--out", keys.toString(), "--name", "ops"));
@@ -87,7 +100,7 @@ public final class StartupTraining {
         "        platforms: [manylinux_2_28_x86_64]",
         ""));
     Path mirror = dir.resolve("mirror");
-    com.sun.net.httpserver.HttpServer index = pypiIndex(wheelhouse);
+    HttpServer index = pypiIndex(wheelhouse);
     for (int sequence = 1; sequence <= 2; sequence++) {
       if (sequence == 2) {
         // the second export resolves from a PEP 503 index on loopback instead of the wheelhouse
@@ -106,18 +119,18 @@ public final class StartupTraining {
     index.stop(0);
     steps.add(run(0, "audit", "verify", "--mirror", mirror.toString()));
     steps.add(serve(mirror));
-    steps.add(run(dev.airgap.core.error.ExitCodes.ENVIRONMENT, "import", dir.resolve("missing.bundle").toString(), "--mirror", mirror.toString(), "--trust", trust.toString(), "--no-scan"));
+    steps.add(run(ExitCodes.ENVIRONMENT, "import", dir.resolve("missing.bundle").toString(), "--mirror", mirror.toString(), "--trust", trust.toString(), "--no-scan"));
     steps.add(run(0, "--help"));
     return steps;
   }
 
   /** A PEP 503 page for the training wheel, served by the JDK's HTTP server on loopback. */
-  private static com.sun.net.httpserver.HttpServer pypiIndex(Path wheelhouse) throws IOException {
+  private static HttpServer pypiIndex(Path wheelhouse) throws IOException {
     Path wheel = wheelhouse.resolve("airgap_training-1.0-py3-none-any.whl");
-    String sha256 = dev.airgap.core.Digest.of(Files.readAllBytes(wheel)).hex();
+    String sha256 = Digest.of(Files.readAllBytes(wheel)).hex();
     String page = "<!DOCTYPE html><html><body><a href=\"../../files/" + wheel.getFileName() + "#sha256=" + sha256 + "\">"
         + wheel.getFileName() + "</a></body></html>";
-    var server = com.sun.net.httpserver.HttpServer.create(new java.net.InetSocketAddress(java.net.InetAddress.getLoopbackAddress(), 0), 0);
+    var server = HttpServer.create(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), 0);
     server.createContext("/", exchange -> {
       String path = exchange.getRequestURI().getPath();
       byte[] body = path.startsWith("/simple/airgap-training/") ? page.getBytes(StandardCharsets.UTF_8)
@@ -143,9 +156,9 @@ public final class StartupTraining {
     List<String> paths = List.of("/files/training/docs/readme.txt", "/pypi/simple/", "/pypi/simple/airgap-training/",
         "/apt/dists/training/InRelease", "/v2/", "/nothing");
     boolean ok = true;
-    try (dev.airgap.mirror.MirrorServer server = dev.airgap.mirror.MirrorServer.start(new dev.airgap.mirror.ServerOptions(mirror, "127.0.0.1", 0))) {
+    try (MirrorServer server = MirrorServer.start(new ServerOptions(mirror, "127.0.0.1", 0))) {
       for (String path : paths) {
-        var connection = (java.net.HttpURLConnection) new java.net.URL("http://127.0.0.1:" + server.port() + path).openConnection();
+        var connection = (HttpURLConnection) new URL("http://127.0.0.1:" + server.port() + path).openConnection();
         connection.setRequestProperty("Range", "bytes=0-3");
         int status = connection.getResponseCode();
         ok &= path.equals("/nothing") ? status == 404 : status < 400;
@@ -162,7 +175,7 @@ public final class StartupTraining {
 
   private static Step run(int expectedExitCode, String... args) {
     PrintWriter discard = new PrintWriter(Writer.nullWriter());
-    PrintWriter err = dev.airgap.core.Trace.enabled() ? new PrintWriter(System.err, true) : discard;
+    PrintWriter err = Trace.enabled() ? new PrintWriter(System.err, true) : discard;
     return new Step(List.of(args), Main.run(args, discard, err), expectedExitCode);
   }
 

@@ -194,12 +194,12 @@ public final class Importer {
       Path work = Files.createDirectories(layout.staging().resolve(manifest.bundleId() + "-" + now.toEpochMilli()));
       // The SBOM is authenticated (its digest is in the signed manifest); checking its agreement
       // with the manifest runs beside blob streaming and must pass before anything is published.
-      java.util.concurrent.CompletableFuture<Void> sbomCheck = java.util.concurrent.CompletableFuture.runAsync(() -> BundleVerifier.checkSbomAgreement(head));
+      CompletableFuture<Void> sbomCheck = CompletableFuture.runAsync(() -> BundleVerifier.checkSbomAgreement(head));
       try {
         Staged staged = stageAndScan(reader, manifest, blobs, inStore, layout, work, scanner);
         Trace.mark("stage + scan blobs");
         joinSbomCheck(sbomCheck);
-            long generation = publish(layout, previous, previousInfo, head, work, staged, now, Optional.ofNullable(request.repoSigningKey()));
+        long generation = publish(layout, previous, previousInfo, head, work, staged, now, Optional.ofNullable(request.repoSigningKey()));
         Trace.mark("switch generation");
         return new ImportResult(ImportResult.Outcome.PUBLISHED, manifest, generation, head.signers(), staged.written.size(), staged.bytesWritten);
       } finally {
@@ -262,9 +262,6 @@ public final class Importer {
     Map<String, Future<ScanVerdict>> verdicts = new LinkedHashMap<>();
     Map<String, String> labels = scanning ? labels(manifest) : Map.of();
     long[] bytes = {0};
-    // One copy buffer for the whole bundle; at least the reader's buffer size, so large reads
-    // bypass its internal copy.
-    byte[] buf = new byte[1 << 20];
     ExecutorService scanPool = Executors.newFixedThreadPool(2, r -> {
       Thread t = new Thread(r, "airgap-scan");
       t.setDaemon(true);
@@ -292,7 +289,7 @@ public final class Importer {
         if (size < SmallFileWriter.MAX_FILE_BYTES) {
           small.write(content, staged, (int) size, scan);
         } else {
-          OverlappedFileWriter.copy(content, staged, size, buf);
+          OverlappedFileWriter.copy(content, staged);
           if (scan != null) scan.run();
         }
         if (verdict != null) verdicts.put(digest.hex(), verdict);

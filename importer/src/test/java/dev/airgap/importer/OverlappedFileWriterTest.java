@@ -19,11 +19,10 @@ class OverlappedFileWriterTest {
   /** Sizes around the direct-I/O threshold and block boundaries; the tail must be truncated exactly. */
   @Test
   void copiesLargeFilesExactlyWhateverTheirSize() throws IOException {
-    byte[] buf = new byte[1 << 20];
     for (int size : new int[] {4 << 20, (4 << 20) + 1, (5 << 20) - 1, (6 << 20) + 4095, 3 << 20}) {
       byte[] data = random(size);
       Path target = tmp.resolve("blob-" + size);
-      OverlappedFileWriter.copy(new ByteArrayInputStream(data), target, size, buf);
+      OverlappedFileWriter.copy(new ByteArrayInputStream(data), target);
       assertEquals(size, Files.size(target), "size " + size);
       assertArrayEquals(data, Files.readAllBytes(target), "content " + size);
     }
@@ -38,7 +37,7 @@ class OverlappedFileWriterTest {
     try {
       byte[] data = random((5 << 20) + 17);
       Path target = dir.resolve("blob");
-      OverlappedFileWriter.copy(new ByteArrayInputStream(data), target, data.length, new byte[1 << 20]);
+      OverlappedFileWriter.copy(new ByteArrayInputStream(data), target);
       assertArrayEquals(data, Files.readAllBytes(target));
     } finally {
       try (var s = Files.list(dir)) {
@@ -53,7 +52,7 @@ class OverlappedFileWriterTest {
     Path target = Files.writeString(tmp.resolve("existing"), "keep");
     byte[] data = random(5 << 20);
     assertThrows(java.nio.file.FileAlreadyExistsException.class,
-        () -> OverlappedFileWriter.copy(new ByteArrayInputStream(data), target, data.length, new byte[1 << 20]));
+        () -> OverlappedFileWriter.copy(new ByteArrayInputStream(data), target));
     assertEquals("keep", Files.readString(target));
   }
 

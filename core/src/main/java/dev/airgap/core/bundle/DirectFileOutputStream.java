@@ -16,8 +16,8 @@ import java.util.concurrent.BlockingQueue;
  * elsewhere, e.g. tmpfs): bytes collect in aligned 1 MiB buffers that go to the disk whole, so the
  * kernel never copies them into the page cache — for a multi-GB bundle that copy and its
  * write-back were the largest cost after hashing. A direct write returns only when the device has
- * the data, so full buffers are written by a second thread while the caller fills the next one
- *. {@link #finishAndSync} writes the last partial
+ * the data, so full buffers are written by a second thread while the caller fills the next one.
+ * {@link #finishAndSync} writes the last partial
  * buffer padded to the block size, truncates the file to its real length and syncs it.
  * {@link #flush} does nothing: only whole buffers can go out. Not thread-safe.
  */

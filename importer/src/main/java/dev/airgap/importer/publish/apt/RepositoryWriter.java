@@ -178,7 +178,7 @@ final class RepositoryWriter {
       int dict = Math.max(64 << 10, Integer.highestOneBit(Math.max(1, inputLength - 1)) << 1);
       if (dict < options.getDictSize()) options.setDictSize(dict);
     } catch (org.tukaani.xz.UnsupportedOptionsException e) {
-      throw new IllegalStateException(e); // preset 6 and dictionaries from 64 KiB are always supported
+      throw new IllegalStateException(e); // presets 0-9 and dictionaries from 64 KiB are always supported
     }
     return options;
   }

@@ -1,9 +1,7 @@
 package dev.airgap.importer.publish.oci;
 
-import com.fasterxml.jackson.core.JsonParser;
 import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
-import com.fasterxml.jackson.databind.json.JsonMapper;
+import dev.airgap.core.Json;
 import dev.airgap.core.manifest.Artifact;
 import dev.airgap.core.manifest.ArtifactFile;
 import dev.airgap.core.error.IntegrityException;
@@ -31,10 +29,6 @@ import java.util.TreeMap;
  */
 public final class OciPublisher implements Publisher {
   private static final Set<String> TYPES = Set.of("oci");
-  /** Built on first use: an import without OCI images should not pay for a mapper (~20 ms cold). */
-  private static final class Json {
-    static final ObjectMapper MAPPER = JsonMapper.builder().enable(JsonParser.Feature.STRICT_DUPLICATE_DETECTION).build();
-  }
 
   private static final class MutableRepo {
     final Map<String, String> tags = new TreeMap<>();
@@ -144,7 +138,7 @@ public final class OciPublisher implements Publisher {
 
   private static JsonNode parse(Path file, String where) throws IOException {
     try {
-      JsonNode n = Json.MAPPER.readTree(Files.readAllBytes(file));
+      JsonNode n = Json.strict().readTree(Files.readAllBytes(file));
       if (n == null || !n.isObject()) throw IntegrityException.malformed(where, "not a JSON object");
       return n;
     } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
