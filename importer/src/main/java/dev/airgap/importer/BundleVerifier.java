@@ -1,6 +1,7 @@
 package dev.airgap.importer;
 
 import dev.airgap.core.Digest;
+import dev.airgap.core.Trace;
 import dev.airgap.core.bundle.BundleHead;
 import dev.airgap.core.bundle.BundleLayout;
 import dev.airgap.core.bundle.BundleReader;
@@ -40,10 +41,14 @@ public final class BundleVerifier {
    */
   public static VerifiedHead verifySignedHead(BundleReader reader, TrustStore trust, Instant now) {
     BundleHead head = reader.readHead();
+    Trace.mark("head: read");
     DsseEnvelope envelope = DsseEnvelope.parse(head.envelopeBytes());
+    Trace.mark("head: envelope parse");
     Verification v = trust.verify(envelope, BundleLayout.ENVELOPE_PAYLOAD_TYPE);
+    Trace.mark("head: signature");
     head.requireManifestIsSignedPayload(envelope.payload(), reader.path());
     Manifest manifest = ManifestCodec.decode(head.manifestBytes());
+    Trace.mark("head: manifest decode");
     if (!now.isBefore(manifest.expires())) throw TrustException.expired(manifest.bundleId(), manifest.expires(), now);
     Digest sbomDigest = Digest.of(head.sbomBytes());
     if (head.sbomBytes().length != manifest.sbom().size()) {
@@ -53,7 +58,9 @@ public final class BundleVerifier {
       throw IntegrityException.mismatch(reader.path() + ": " + BundleLayout.SBOM, manifest.sbom().sha256(), sbomDigest);
     }
     List<String> signers = v.validSigners().stream().map(TrustedSigner::name).toList();
-    return new VerifiedHead(head, manifest, Digest.of(head.manifestBytes()), signers);
+    VerifiedHead verified = new VerifiedHead(head, manifest, Digest.of(head.manifestBytes()), signers);
+    Trace.mark("head: SBOM and manifest digests");
+    return verified;
   }
 
   /** Checks that the SBOM's components agree with the manifest (CycloneDX 1.6 schema included). */

@@ -163,7 +163,6 @@ public final class Importer {
     GenerationInfo previousInfo = previous.map(GenerationInfo::read).orElse(null);
     try (BundleReader reader = BundleReader.open(request.bundle())) {
       BundleVerifier.VerifiedHead head = BundleVerifier.verifySignedHead(reader, trust, now);
-      Trace.mark("open + verify head");
       Manifest manifest = head.manifest();
       attempt.manifest = manifest;
       attempt.manifestDigest = head.manifestDigest();

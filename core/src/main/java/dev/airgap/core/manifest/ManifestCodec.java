@@ -26,7 +26,7 @@ public final class ManifestCodec {
   public static Manifest decode(byte[] bytes) {
     Manifest m;
     try {
-      m = Json.strict().readValue(bytes, Manifest.class);
+      m = ManifestReader.read(bytes);
     } catch (IntegrityException e) {
       throw e;
     } catch (IOException e) {
@@ -38,7 +38,6 @@ public final class ManifestCodec {
       String msg = e instanceof JsonProcessingException jpe ? jpe.getOriginalMessage() : e.getMessage();
       throw IntegrityException.malformed("manifest.json", "not a valid manifest: " + firstLine(msg), e);
     }
-    if (m == null) throw IntegrityException.malformed("manifest.json", "empty document");
     return m.validate();
   }
 
