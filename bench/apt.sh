@@ -5,15 +5,19 @@
 # each, min/median/max. Needs the build output (mvn -DskipTests package), dpkg-deb, aptly, gpg,
 # apt-get; nginx is optional (that comparison is skipped without it).
 #
-#   bench/apt.sh [--packages N] [--runs R] [--work DIR]
+#   bench/apt.sh [--packages N] [--kib K] [--runs R] [--work DIR]
+#
+# --kib K: each package carries K KiB of incompressible data on average (uniform between K/2 and
+# 3K/2; default 8, i.e. 4-12 KiB, tiny packages where per-package overhead dominates).
 set -euo pipefail
 here="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
 repo="$(cd "$here/.." && pwd)"
-n=1000; runs=3; work=""
+n=1000; kib=8; runs=3; work=""
 while [[ $# -gt 0 ]]; do
   case "$1" in
     --packages) n="$2"; shift ;;
     --runs) runs="$2"; shift ;;
+    --kib) kib="$2"; shift ;;
     --work) work="$2"; shift ;;
     *) echo "unknown option $1" >&2; exit 2 ;;
   esac
@@ -45,10 +49,10 @@ gen() {
   dep=""; [[ $i -gt 0 ]] && dep="Depends: $(printf 'benchpkg%04d' $((i - 1))) (>= 1.0)"
   printf 'Package: %s\nVersion: 1.0-%d\nArchitecture: amd64\nMaintainer: Bench <bench@example.invalid>\nSection: misc\nPriority: optional\n%s\nDescription: generated benchmark package %d\n A package made by bench/apt.sh.\n' \
     "$name" "$i" "$dep" "$i" | sed '/^$/d' > "$dir/DEBIAN/control"
-  head -c $((4096 + i * 7 % 8192)) /dev/urandom > "$dir/usr/share/$name/data"
+  head -c $((kib * 512 + (i * 7919) % (kib * 1024))) /dev/urandom > "$dir/usr/share/$name/data"
   dpkg-deb --root-owner-group -Zgzip -z1 --build "$dir" "$work/debs/" >/dev/null
 }
-export -f gen; export work
+export -f gen; export work kib
 seq 0 $((n - 1)) | xargs -P "$(nproc)" -I{} bash -c 'gen {}'
 rm -rf "$work/build"
 echo "   $(ls "$work/debs" | wc -l) .debs, $(du -sh "$work/debs" | cut -f1)"

@@ -6,6 +6,7 @@ import dev.airgap.core.error.IntegrityException;
 import java.io.BufferedInputStream;
 import java.io.IOException;
 import java.io.InputStream;
+import java.io.InterruptedIOException;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
@@ -63,7 +64,10 @@ public final class BundleReader implements AutoCloseable {
    * Streams every blob to {@code sink}, verifying as it goes: each entry must be a regular file
    * named {@code blobs/sha256/<hex>}, listed in {@code expected} with that exact size, in ascending
    * order, once; its bytes must hash to its name; none may be missing; after the end-of-archive
-   * marker only zero padding may follow.
+   * marker only zero padding may follow. As before any digest check, the sink sees an entry's
+   * bytes before they are known to match: it must not publish anything until this method returns.
+   * Entries up to {@link SmallEntryVerifier#MAX_ENTRY_BYTES} are read whole and hashed on a few
+   * threads beside the reading; the earliest entry that fails is the one reported.
    */
   public void readBlobs(SortedMap<String, Long> expected, BlobSink sink) {
     readBlobs(expected, sink, false);
@@ -79,9 +83,11 @@ public final class BundleReader implements AutoCloseable {
     readHead();
     String previous = "";
     java.util.Set<String> seenNames = new java.util.HashSet<>();
+    SmallEntryVerifier small = null;
     try {
       TarArchiveEntry e;
       while ((e = nextEntry()) != null) {
+        if (small != null && small.failed()) small.finish();
         String name = e.getName();
         String where = path + ": entry '" + TarEntryGuard.printable(name) + "'";
         if (!BundleLayout.BLOB_NAME.matcher(name).matches()) {
@@ -99,6 +105,14 @@ public final class BundleReader implements AutoCloseable {
         previous = name;
         seenNames.add(hex);
         Digest digest = Digest.ofHex(hex);
+        if (size <= SmallEntryVerifier.MAX_ENTRY_BYTES) {
+          byte[] bytes = tar.readNBytes((int) (long) size);
+          if (bytes.length != size) throw new java.io.EOFException("entry truncated");
+          if (small == null) small = new SmallEntryVerifier();
+          small.submit(where, digest, bytes);
+          sink.accept(digest, size, new java.io.ByteArrayInputStream(bytes));
+          continue;
+        }
         VerifyingInputStream content = new VerifyingInputStream(tar, size, hashInline);
         try {
           sink.accept(digest, size, content);
@@ -111,13 +125,30 @@ public final class BundleReader implements AutoCloseable {
         Digest actual = content.digest();
         if (!actual.equals(digest)) throw IntegrityException.mismatch(where, digest, actual);
       }
+      if (small != null) small.finish();
       if (seenNames.size() != expected.size()) {
         String missing = expected.keySet().stream().filter(h -> !seenNames.contains(h)).findFirst().orElse("?");
         throw IntegrityException.malformed(path.toString(), (expected.size() - seenNames.size()) + " blob(s) listed in the manifest are missing, e.g. " + BundleLayout.BLOB_PREFIX + missing);
       }
       checkTrailer();
     } catch (IOException e) {
+      reportEarlierMismatch(small);
       throw translate(e);
+    } catch (IntegrityException e) {
+      reportEarlierMismatch(small);
+      throw e;
+    } finally {
+      if (small != null) small.close();
+    }
+  }
+
+  /** A problem found later in the archive must not hide a small entry before it that did not match. */
+  private static void reportEarlierMismatch(SmallEntryVerifier small) {
+    if (small == null) return;
+    try {
+      small.finish();
+    } catch (InterruptedIOException e) {
+      Thread.currentThread().interrupt();
     }
   }
 

@@ -175,6 +175,72 @@ class BundleReaderTest {
   }
 
   @Test
+  void aMismatchEarlierInTheArchiveIsReportedBeforeALaterStructuralProblem() throws IOException {
+    // Small entries are hashed on other threads: the reader must still name the first bad entry.
+    byte[] first = Digest.of(A).hex().compareTo(Digest.of(B).hex()) < 0 ? A : B;
+    byte[] flipped = first.clone();
+    flipped[0] ^= 1;
+    Path p = forge("flip-then-extra", tar -> {
+      file(tar, blobName(first), flipped);
+      file(tar, "notes.txt", A);
+    });
+    assertRejected(p, blobName(first), "digest mismatch");
+  }
+
+  @Test
+  void verifiesEntriesAboveTheSmallEntrySizeInline() throws IOException {
+    byte[] big = new byte[SmallEntryVerifier.MAX_ENTRY_BYTES + 1];
+    for (int i = 0; i < big.length; i++) big[i] = (byte) (i * 7);
+    Digest bigDigest = Digest.of(big);
+    byte[] corrupt = big.clone();
+    corrupt[big.length - 1] ^= 1;
+    SortedMap<String, Long> expected = new TreeMap<>(java.util.Map.of(bigDigest.hex(), (long) big.length));
+    for (byte[] content : List.of(big, corrupt)) {
+      Path p = forge("big-" + (content == big), tar -> file(tar, BundleLayout.blobEntry(bigDigest), content));
+      try (BundleReader r = BundleReader.open(p)) {
+        if (content == big) {
+          long[] seen = {0};
+          r.readBlobs(expected, (d, size, in) -> seen[0] = in.transferTo(OutputStream.nullOutputStream()), true);
+          assertEquals(big.length, seen[0]);
+        } else {
+          IntegrityException e = assertThrows(IntegrityException.class, () -> r.readBlobs(expected, BlobSink.discard(), true));
+          assertTrue(e.getMessage().contains("digest mismatch"), e.getMessage());
+        }
+      }
+    }
+  }
+
+  @Test
+  void manySmallEntriesAreAllChecked() throws IOException {
+    List<byte[]> blobs = new ArrayList<>();
+    for (int i = 0; i < 300; i++) blobs.add(("blob " + i + "\n").repeat(i + 1).getBytes(StandardCharsets.UTF_8));
+    blobs.sort((x, y) -> Digest.of(x).hex().compareTo(Digest.of(y).hex()));
+    SortedMap<String, Long> expected = new TreeMap<>();
+    for (byte[] b : blobs) expected.put(Digest.of(b).hex(), (long) b.length);
+    int bad = 217;
+    Path good = forge("many", tar -> blobs.forEach(b -> file(tar, blobName(b), b)));
+    Path corrupt = forge("many-bad", tar -> {
+      for (int i = 0; i < blobs.size(); i++) {
+        byte[] b = blobs.get(i).clone();
+        if (i == bad) b[b.length / 2] ^= 1;
+        file(tar, blobName(blobs.get(i)), b);
+      }
+    });
+    try (BundleReader r = BundleReader.open(good)) {
+      List<String> seen = new ArrayList<>();
+      r.readBlobs(expected, (d, size, in) -> {
+        seen.add(d.hex());
+        assertEquals(size, in.transferTo(OutputStream.nullOutputStream()));
+      });
+      assertEquals(new ArrayList<>(expected.keySet()), seen);
+    }
+    try (BundleReader r = BundleReader.open(corrupt)) {
+      IntegrityException e = assertThrows(IntegrityException.class, () -> r.verifyBlobs(expected));
+      assertTrue(e.getMessage().contains(blobName(blobs.get(bad))) && e.getMessage().contains("digest mismatch"), e.getMessage());
+    }
+  }
+
+  @Test
   void rejectsMissingBlob() throws IOException {
     assertRejected(forge("missing", tar -> file(tar, blobName(A), A)), "missing");
   }
