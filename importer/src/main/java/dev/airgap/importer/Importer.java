@@ -292,7 +292,7 @@ public final class Importer {
           if (scan != null) scan.run();
         }
         if (verdict != null) verdicts.put(digest.hex(), verdict);
-      }, true);
+      });
       small.finish();
       List<String> rejected = new ArrayList<>();
       for (Map.Entry<String, Future<ScanVerdict>> e : verdicts.entrySet()) {
