@@ -16,6 +16,7 @@ import dev.airgap.signing.TrustedSigner;
 import dev.airgap.signing.Verification;
 import java.time.Instant;
 import java.util.List;
+import java.util.concurrent.CompletableFuture;
 
 /**
  * Checks a bundle's head in the order that keeps untrusted bytes away from everything else:
@@ -25,6 +26,8 @@ import java.util.List;
 public final class BundleVerifier {
   /** A head that passed every check, with the names of the trusted keys that signed it. */
   public record VerifiedHead(BundleHead head, Manifest manifest, Digest manifestDigest, List<String> signers) {}
+
+  private record HeadDigests(Digest manifest, Digest sbom) {}
 
   private BundleVerifier() {}
 
@@ -42,6 +45,9 @@ public final class BundleVerifier {
   public static VerifiedHead verifySignedHead(BundleReader reader, TrustStore trust, Instant now) {
     BundleHead head = reader.readHead();
     Trace.mark("head: read");
+    // The two digests (several MB for a bundle of many files) are computed beside the signature
+    // check and the manifest parse; they are only compared once both have passed.
+    CompletableFuture<HeadDigests> digests = CompletableFuture.supplyAsync(() -> new HeadDigests(Digest.of(head.manifestBytes()), Digest.of(head.sbomBytes())));
     DsseEnvelope envelope = DsseEnvelope.parse(head.envelopeBytes());
     Trace.mark("head: envelope parse");
     Verification v = trust.verify(envelope, BundleLayout.ENVELOPE_PAYLOAD_TYPE);
@@ -50,7 +56,8 @@ public final class BundleVerifier {
     Manifest manifest = ManifestCodec.decode(head.manifestBytes());
     Trace.mark("head: manifest decode");
     if (!now.isBefore(manifest.expires())) throw TrustException.expired(manifest.bundleId(), manifest.expires(), now);
-    Digest sbomDigest = Digest.of(head.sbomBytes());
+    HeadDigests computed = digests.join();
+    Digest sbomDigest = computed.sbom();
     if (head.sbomBytes().length != manifest.sbom().size()) {
       throw IntegrityException.sizeMismatch(reader.path() + ": " + BundleLayout.SBOM, manifest.sbom().size(), head.sbomBytes().length);
     }
@@ -58,7 +65,7 @@ public final class BundleVerifier {
       throw IntegrityException.mismatch(reader.path() + ": " + BundleLayout.SBOM, manifest.sbom().sha256(), sbomDigest);
     }
     List<String> signers = v.validSigners().stream().map(TrustedSigner::name).toList();
-    VerifiedHead verified = new VerifiedHead(head, manifest, Digest.of(head.manifestBytes()), signers);
+    VerifiedHead verified = new VerifiedHead(head, manifest, computed.manifest(), signers);
     Trace.mark("head: SBOM and manifest digests");
     return verified;
   }

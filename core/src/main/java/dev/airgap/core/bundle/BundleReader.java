@@ -22,6 +22,7 @@ import org.apache.commons.compress.archivers.tar.TarArchiveInputStream;
  * (already authenticated) list from the manifest. Every entry goes through {@link TarEntryGuard}.
  */
 public final class BundleReader implements AutoCloseable {
+  static final long DIRECT_READ_MIN_BYTES = 64L << 20;
   private final Path path;
   private final InputStream file;
   private final HeaderTapInputStream tap;
@@ -32,13 +33,17 @@ public final class BundleReader implements AutoCloseable {
   private BundleReader(Path path, InputStream file) {
     this.path = path;
     this.file = file;
-    this.tap = new HeaderTapInputStream(new BufferedInputStream(file, 1 << 20));
+    this.tap = new HeaderTapInputStream(file);
     this.tar = new TarArchiveInputStream(tap, "UTF-8");
   }
 
   public static BundleReader open(Path path) {
     try {
-      return new BundleReader(path, Files.newInputStream(path));
+      // Large bundles bypass the page cache (see DirectFileInputStream); small ones are cheap to
+      // read either way and are often still cached from being copied in.
+      InputStream in = Files.size(path) >= DIRECT_READ_MIN_BYTES ? DirectFileInputStream.openOrNull(path) : null;
+      if (in == null) in = new BufferedInputStream(Files.newInputStream(path), 1 << 20);
+      return new BundleReader(path, in);
     } catch (NoSuchFileException e) {
       throw new EnvironmentException(path + ": no such file");
     } catch (IOException e) {

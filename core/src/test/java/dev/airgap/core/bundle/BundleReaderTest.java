@@ -211,6 +211,31 @@ class BundleReaderTest {
   }
 
   @Test
+  void largeBundlesAreReadDirectAndStillVerified() throws IOException {
+    // Above DIRECT_READ_MIN_BYTES the reader bypasses the page cache (where the file system allows).
+    byte[] big = new byte[(int) BundleReader.DIRECT_READ_MIN_BYTES + 4321];
+    new java.util.Random(3).nextBytes(big);
+    Digest d = Digest.of(big);
+    SortedMap<String, Long> expected = new TreeMap<>(java.util.Map.of(d.hex(), (long) big.length));
+    Path good = forge("direct-good", tar -> file(tar, BundleLayout.blobEntry(d), big));
+    try (BundleReader r = BundleReader.open(good)) {
+      java.security.MessageDigest md = Digest.newMessageDigest();
+      r.readBlobs(expected, (digest, size, in) -> {
+        byte[] buf = new byte[65536];
+        int n;
+        while ((n = in.read(buf)) > 0) md.update(buf, 0, n);
+      });
+      assertEquals(d, Digest.fromRaw(md.digest()));
+    }
+    big[big.length - 1] ^= 1;
+    Path bad = forge("direct-bad", tar -> file(tar, BundleLayout.blobEntry(d), big));
+    try (BundleReader r = BundleReader.open(bad)) {
+      IntegrityException e = assertThrows(IntegrityException.class, () -> r.verifyBlobs(expected));
+      assertTrue(e.getMessage().contains("digest mismatch"), e.getMessage());
+    }
+  }
+
+  @Test
   void manySmallEntriesAreAllChecked() throws IOException {
     List<byte[]> blobs = new ArrayList<>();
     for (int i = 0; i < 300; i++) blobs.add(("blob " + i + "\n").repeat(i + 1).getBytes(StandardCharsets.UTF_8));
