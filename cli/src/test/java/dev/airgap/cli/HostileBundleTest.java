@@ -60,6 +60,7 @@ class HostileBundleTest {
   private Path trust;
   private Path trustTwoOfTwo;
   private Path trustNoScanForbidden;
+  private Path repoKey;
   private Path mirror;
   private ClamdProcess clamd;
   private Cli.Server server;
@@ -86,6 +87,9 @@ class HostileBundleTest {
     trustNoScanForbidden = Files.createDirectories(tmp.resolve("trust-scan-required"));
     Files.copy(keys.resolve("ops.pub"), trustNoScanForbidden.resolve("ops.pub"));
     Files.writeString(trustNoScanForbidden.resolve("policy.json"), "{\"allowNoScan\": false}\n");
+
+    Cli.runQuick("keys", "generate", "--openpgp", "--out", keys.toString(), "--name", "repo").expect(0);
+    repoKey = keys.resolve("repo.secret.asc");
 
     clamd = ClamdProcess.start(tmp.resolve("clamd"));
     mirror = tmp.resolve("mirror");
@@ -605,6 +609,73 @@ class HostileBundleTest {
     try (Cli.Server s = Cli.Server.startStable(fresh)) {
       assertArrayEquals(README_V1.getBytes(StandardCharsets.UTF_8), MirrorState.fetch(http, s.url("/files/lab/" + README)));
     }
+  }
+
+  // ---------------------------------------------------------------------------------------------
+  // apt packages: signed, but not what the manifest says they are (read while staging)
+
+  private static final String HELLO_POOL = "pool/main/h/hello/hello_1.0_amd64.deb";
+
+  private BundleForge withHello(byte[] deb) {
+    return next().artifact("apt", "hello", "1.0", "pkg:deb/debian/hello@1.0?arch=amd64",
+            java.util.Map.of("suite", "stable", "component", "main", "architecture", "amd64", "architectures", "amd64"))
+        .file(HELLO_POOL, Content.of(deb), "application/vnd.debian.binary-package");
+  }
+
+  private List<String> aptArgs() {
+    return List.of("--trust", trust.toString(), "--clamd", clamd.address(), "--repo-key", repoKey.toString());
+  }
+
+  @Test
+  void aptPackageThatIsNotADebianPackage() throws IOException {
+    Forged b = forge(withHello("#!/bin/sh\necho not a package\n".getBytes(StandardCharsets.UTF_8)));
+    rejected(b.path(), 3, aptArgs(), "apt artifact 'hello' 1.0", "'" + HELLO_POOL + "' is not a readable Debian package");
+  }
+
+  @Test
+  void aptPackageWhoseControlFileDisagreesWithTheManifest() throws IOException {
+    byte[] deb = deb("Package: hello\nVersion: 2.0\nArchitecture: amd64\nMaintainer: T <t@example.invalid>\nDescription: hello\n");
+    rejected(forge(withHello(deb)).path(), 3, aptArgs(), "apt artifact 'hello' 1.0", "control file says hello 2.0 (amd64)", "the manifest says hello 1.0 (amd64)");
+  }
+
+  @Test
+  void aptPackageThatMatchesIsAcceptedBySameForge() throws IOException {
+    // The two rejections above differ from this bundle only in the package's bytes.
+    Path scratch = tmp.resolve("apt-accept-mirror");
+    byte[] deb = deb("Package: hello\nVersion: 1.0\nArchitecture: amd64\nMaintainer: T <t@example.invalid>\nDescription: hello\n");
+    Path bundle = forge(withHello(deb)).path();
+    Cli.runQuick("import", bundle.toString(), "--mirror", scratch.toString(), "--trust", trust.toString(), "--no-scan", "--repo-key", repoKey.toString()).expect(0);
+    assertTrue(Files.readString(scratch.resolve("current/apt/dists/stable/main/binary-amd64/Packages")).contains("Package: hello\nVersion: 1.0\n"));
+  }
+
+  /** A minimal Debian binary package: ar(debian-binary, control.tar.gz with ./control, data.tar.gz). */
+  private static byte[] deb(String control) throws IOException {
+    java.io.ByteArrayOutputStream out = new java.io.ByteArrayOutputStream();
+    try (org.apache.commons.compress.archivers.ar.ArArchiveOutputStream ar = new org.apache.commons.compress.archivers.ar.ArArchiveOutputStream(out)) {
+      arMember(ar, "debian-binary", "2.0\n".getBytes(StandardCharsets.US_ASCII));
+      arMember(ar, "control.tar.gz", gzTar("./control", control.getBytes(StandardCharsets.UTF_8)));
+      arMember(ar, "data.tar.gz", gzTar("./usr/share/doc/hello/README", "hello\n".getBytes(StandardCharsets.UTF_8)));
+    }
+    return out.toByteArray();
+  }
+
+  private static void arMember(org.apache.commons.compress.archivers.ar.ArArchiveOutputStream ar, String name, byte[] bytes) throws IOException {
+    ar.putArchiveEntry(new org.apache.commons.compress.archivers.ar.ArArchiveEntry(name, bytes.length, 0, 0, 0100644, 1_700_000_000L));
+    ar.write(bytes);
+    ar.closeArchiveEntry();
+  }
+
+  private static byte[] gzTar(String name, byte[] content) throws IOException {
+    java.io.ByteArrayOutputStream out = new java.io.ByteArrayOutputStream();
+    try (java.util.zip.GZIPOutputStream gz = new java.util.zip.GZIPOutputStream(out);
+        org.apache.commons.compress.archivers.tar.TarArchiveOutputStream tar = new org.apache.commons.compress.archivers.tar.TarArchiveOutputStream(gz)) {
+      org.apache.commons.compress.archivers.tar.TarArchiveEntry e = new org.apache.commons.compress.archivers.tar.TarArchiveEntry(name);
+      e.setSize(content.length);
+      tar.putArchiveEntry(e);
+      tar.write(content);
+      tar.closeArchiveEntry();
+    }
+    return out.toByteArray();
   }
 
   // ---------------------------------------------------------------------------------------------

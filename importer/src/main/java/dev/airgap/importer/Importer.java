@@ -196,6 +196,7 @@ public final class Importer {
         Staged staged = stageAndScan(reader, manifest, blobs, inStore, layout, work, scanner);
         Trace.mark("stage + scan blobs");
         joinSbomCheck(sbomCheck);
+        Trace.mark("SBOM check (beside staging)");
         long generation = publish(layout, previous, previousInfo, head, work, staged, now, Optional.ofNullable(request.repoSigningKey()));
         Trace.mark("switch generation");
         return new ImportResult(ImportResult.Outcome.PUBLISHED, manifest, generation, head.signers(), staged.written.size(), staged.bytesWritten);

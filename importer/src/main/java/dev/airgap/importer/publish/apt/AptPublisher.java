@@ -1,5 +1,6 @@
 package dev.airgap.importer.publish.apt;
 
+import dev.airgap.core.Trace;
 import dev.airgap.core.error.IntegrityException;
 import dev.airgap.core.error.UsageException;
 import dev.airgap.core.manifest.Artifact;
@@ -24,6 +25,10 @@ import java.util.Map;
 import java.util.Set;
 import java.util.TreeMap;
 import java.util.TreeSet;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
 import java.util.stream.Stream;
 
 /**
@@ -62,6 +67,7 @@ public final class AptPublisher implements Publisher {
       throw new UsageException("bundle " + ctx.manifest().bundleId() + " carries apt packages: import needs --repo-key FILE, the enclave's OpenPGP secret key that signs the apt repository (make one with 'airgap keys generate --openpgp')");
     }
     OpenPgpSigner signer = OpenPgpSigner.load(ctx.repoSigningKey().get());
+    Trace.mark("apt: previous index + signing key");
 
     Map<String, AptIndex.PoolEntry> pool = new TreeMap<>(previous.pool());
     Map<String, TreeSet<String>> suitePackages = new TreeMap<>();
@@ -70,7 +76,9 @@ public final class AptPublisher implements Publisher {
       suitePackages.put(s, new TreeSet<>(suite.packages()));
       suiteArchitectures.put(s, new TreeSet<>(suite.architectures()));
     });
-    for (Admitted p : admitAll(artifacts, ctx)) {
+    List<Admitted> admitted = admitAll(artifacts, ctx);
+    Trace.mark("apt: control files");
+    for (Admitted p : admitted) {
       pool.put(p.poolPath(), p.entry());
       suitePackages.computeIfAbsent(p.suite(), s -> new TreeSet<>()).add(p.poolPath());
       TreeSet<String> archs = suiteArchitectures.computeIfAbsent(p.suite(), s -> new TreeSet<>());
@@ -88,24 +96,25 @@ public final class AptPublisher implements Publisher {
       writer.writeSuite(s.getKey(), archs, packagesOf(s.getValue(), pool));
     }
     if (ctx.previousGeneration().isPresent()) writer.keepPreviousByHash(ctx.previousGeneration().get().resolve(AptIndex.DIRECTORY), previous);
+    Trace.mark("apt: keys, Packages, Release, signatures");
     new AptIndex(pool, suites, writer.files()).write(ctx.newGeneration());
   }
 
   /** Reads and checks the packages' control files on two threads (each is a small decompression). */
   private static List<Admitted> admitAll(List<Artifact> artifacts, PublishContext ctx) throws IOException {
-    java.util.concurrent.ExecutorService pool = java.util.concurrent.Executors.newFixedThreadPool(2, r -> {
+    ExecutorService pool = Executors.newFixedThreadPool(2, r -> {
       Thread t = new Thread(r, "airgap-apt-control");
       t.setDaemon(true);
       return t;
     });
     try {
-      List<java.util.concurrent.Future<Admitted>> futures = new ArrayList<>();
+      List<Future<Admitted>> futures = new ArrayList<>();
       for (Artifact a : artifacts) futures.add(pool.submit(() -> admit(a, ctx)));
       List<Admitted> out = new ArrayList<>(futures.size());
-      for (java.util.concurrent.Future<Admitted> f : futures) {
+      for (Future<Admitted> f : futures) {
         try {
           out.add(f.get());
-        } catch (java.util.concurrent.ExecutionException e) {
+        } catch (ExecutionException e) {
           if (e.getCause() instanceof RuntimeException re) throw re;
           if (e.getCause() instanceof IOException io) throw io;
           throw new IllegalStateException(e.getCause());
