@@ -116,7 +116,15 @@ if [[ ! -f "$src/cli/target/airgap-cli.jar" || ! -d "$src/cli/target/lib" ]]; th
 fi
 mkdir -p "$W/airgap/cli/target"
 cp -r "$src/cli/target/airgap-cli.jar" "$src/cli/target/lib" "$W/airgap/cli/target/"
-stale=$(find "$src" -path '*/src/main/*' -newer "$src/cli/target/airgap-cli.jar" -type f 2>/dev/null | head -1)
+# Stale: a module's sources newer than that module's jar in the build output.
+stale=""
+for main_dir in "$src"/*/src/main; do
+  module=$(basename "$(dirname "$(dirname "$main_dir")")")
+  if [[ $module == cli ]]; then jar="$src/cli/target/airgap-cli.jar"; else jar=$(ls "$src"/cli/target/lib/airgap-"$module"-*.jar 2>/dev/null | head -1); fi
+  [[ -n $jar ]] || continue
+  stale=$(find "$main_dir" -type f -newer "$jar" 2>/dev/null | head -1)
+  [[ -n $stale ]] && break
+done
 [[ -n $stale ]] && say "WARNING: the jar is older than the sources (e.g. $stale): rebuild (mvn -q -o install -DskipTests) to measure the current code"
 if [[ -f "$src/airgap" ]]; then
   cp "$src/airgap" "$W/airgap/airgap"
