@@ -11,7 +11,6 @@ import java.time.Instant;
 import java.time.format.DateTimeParseException;
 import java.util.ArrayList;
 import java.util.HashMap;
-import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -48,24 +47,15 @@ final class ManifestReader {
   }
 
   private Manifest manifest() throws IOException {
-    String where = "manifest";
-    Map<String, Object> v = new HashMap<>();
-    startObject(where);
-    while (nextMember(where, MANIFEST_MEMBERS)) {
-      String name = p.currentName();
-      String at = where + "." + name;
-      p.nextToken();
-      v.put(name, switch (name) {
-        case "formatVersion" -> intValue(at);
-        case "sequence" -> longValue(at);
-        case "bundleId", "channel" -> string(at);
-        case "created", "expires" -> instant(at);
-        case "producer" -> producer(at);
-        case "sbom" -> sbom(at);
-        default -> artifacts(at);
-      });
-    }
-    requireAll(where, MANIFEST_MEMBERS, v.keySet());
+    Map<String, Object> v = object("manifest", MANIFEST_MEMBERS, (name, at) -> switch (name) {
+      case "formatVersion" -> intValue(at);
+      case "sequence" -> longValue(at);
+      case "bundleId", "channel" -> string(at);
+      case "created", "expires" -> instant(at);
+      case "producer" -> producer(at);
+      case "sbom" -> sbom(at);
+      default -> artifacts(at);
+    });
     @SuppressWarnings("unchecked")
     List<Artifact> artifacts = (List<Artifact>) v.get("artifacts");
     return new Manifest((Integer) v.get("formatVersion"), (String) v.get("bundleId"), (String) v.get("channel"), (Long) v.get("sequence"),
@@ -73,31 +63,16 @@ final class ManifestReader {
   }
 
   private Producer producer(String where) throws IOException {
-    Map<String, String> v = new HashMap<>();
-    startObject(where);
-    while (nextMember(where, PRODUCER_MEMBERS)) {
-      String name = p.currentName();
-      p.nextToken();
-      v.put(name, nullableString(where + "." + name));
-    }
-    requireAll(where, PRODUCER_MEMBERS, v.keySet());
-    return new Producer(v.get("tool"), v.get("version"), v.get("host"));
+    Map<String, Object> v = object(where, PRODUCER_MEMBERS, (name, at) -> nullableString(at));
+    return new Producer((String) v.get("tool"), (String) v.get("version"), (String) v.get("host"));
   }
 
   private SbomRef sbom(String where) throws IOException {
-    Map<String, Object> v = new HashMap<>();
-    startObject(where);
-    while (nextMember(where, FILE_MEMBERS)) {
-      String name = p.currentName();
-      String at = where + "." + name;
-      p.nextToken();
-      v.put(name, switch (name) {
-        case "size" -> size(at);
-        case "sha256" -> digest(at);
-        default -> nullableString(at);
-      });
-    }
-    requireAll(where, FILE_MEMBERS, v.keySet());
+    Map<String, Object> v = object(where, FILE_MEMBERS, (name, at) -> switch (name) {
+      case "size" -> size(at);
+      case "sha256" -> digest(at);
+      default -> nullableString(at);
+    });
     return new SbomRef((String) v.get("path"), (Long) v.get("size"), (Digest) v.get("sha256"), (String) v.get("mediaType"));
   }
 
@@ -108,28 +83,15 @@ final class ManifestReader {
     return artifacts;
   }
 
+  @SuppressWarnings("unchecked")
   private Artifact artifact(String where) throws IOException {
-    String type = null, name = null, version = null, purl = null;
-    Map<String, String> properties = null;
-    List<ArtifactFile> files = null;
-    Set<String> seen = new HashSet<>();
-    startObject(where);
-    while (nextMember(where, ARTIFACT_MEMBERS)) {
-      String member = p.currentName();
-      String at = where + "." + member;
-      seen.add(member);
-      p.nextToken();
-      switch (member) {
-        case "type" -> type = string(at);
-        case "name" -> name = string(at);
-        case "version" -> version = string(at);
-        case "purl" -> purl = string(at);
-        case "properties" -> properties = properties(at);
-        default -> files = files(at);
-      }
-    }
-    requireAll(where, ARTIFACT_MEMBERS, seen);
-    return new Artifact(type, name, version, purl, properties, files);
+    Map<String, Object> v = object(where, ARTIFACT_MEMBERS, (name, at) -> switch (name) {
+      case "properties" -> properties(at);
+      case "files" -> files(at);
+      default -> string(at);
+    });
+    return new Artifact((String) v.get("type"), (String) v.get("name"), (String) v.get("version"), (String) v.get("purl"),
+        (Map<String, String>) v.get("properties"), (List<ArtifactFile>) v.get("files"));
   }
 
   private Map<String, String> properties(String where) throws IOException {
@@ -151,26 +113,35 @@ final class ManifestReader {
   }
 
   private ArtifactFile file(String where) throws IOException {
-    LogicalPath path = null;
-    long size = -1;
-    Digest sha256 = null;
-    String mediaType = null;
-    Set<String> seen = new HashSet<>(8);
+    Map<String, Object> v = object(where, FILE_MEMBERS, (name, at) -> switch (name) {
+      case "path" -> LogicalPath.parse(at, string(at));
+      case "size" -> size(at);
+      case "sha256" -> digest(at);
+      default -> string(at);
+    });
+    return new ArtifactFile((LogicalPath) v.get("path"), (Long) v.get("size"), (Digest) v.get("sha256"), (String) v.get("mediaType"));
+  }
+
+  /** Reads one member's value; the parser is on the value's first token. */
+  @FunctionalInterface
+  private interface MemberValue {
+    Object read(String name, String at) throws IOException;
+  }
+
+  /**
+   * Reads the object at the current token: every member must be one of {@code members} (each
+   * once: the parser refuses duplicates) and all of them must be present.
+   */
+  private Map<String, Object> object(String where, Set<String> members, MemberValue value) throws IOException {
     startObject(where);
-    while (nextMember(where, FILE_MEMBERS)) {
-      String member = p.currentName();
-      String at = where + "." + member;
-      seen.add(member);
+    Map<String, Object> v = new HashMap<>(16);
+    while (nextMember(where, members)) {
+      String name = p.currentName();
       p.nextToken();
-      switch (member) {
-        case "path" -> path = LogicalPath.parse(at, string(at));
-        case "size" -> size = size(at);
-        case "sha256" -> sha256 = digest(at);
-        default -> mediaType = string(at);
-      }
+      v.put(name, value.read(name, where + "." + name));
     }
-    requireAll(where, FILE_MEMBERS, seen);
-    return new ArtifactFile(path, size, sha256, mediaType);
+    requireAll(where, members, v.keySet());
+    return v;
   }
 
   // --- members and values -------------------------------------------------------------------
