@@ -4,6 +4,8 @@ import dev.airgap.core.Digest;
 import dev.airgap.core.error.EnvironmentException;
 import dev.airgap.core.error.IntegrityException;
 import java.io.BufferedInputStream;
+import java.io.ByteArrayInputStream;
+import java.io.EOFException;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.InterruptedIOException;
@@ -113,11 +115,11 @@ public final class BundleReader implements AutoCloseable {
         seenNames.add(hex);
         Digest digest = Digest.ofHex(hex);
         if (size <= SmallEntryVerifier.MAX_ENTRY_BYTES) {
-          byte[] bytes = tar.readNBytes((int) (long) size);
-          if (bytes.length != size) throw new java.io.EOFException("entry truncated");
+          byte[] bytes = tar.readNBytes(size.intValue());
+          if (bytes.length != size) throw new EOFException("entry truncated");
           if (small == null) small = new SmallEntryVerifier();
           small.submit(where, digest, bytes);
-          sink.accept(digest, size, new java.io.ByteArrayInputStream(bytes));
+          sink.accept(digest, size, new ByteArrayInputStream(bytes));
           continue;
         }
         VerifyingInputStream content = new VerifyingInputStream(tar, size, hashInline);
@@ -209,7 +211,7 @@ public final class BundleReader implements AutoCloseable {
   }
 
   private IntegrityException translate(IOException e) {
-    if (e instanceof java.io.EOFException) return IntegrityException.malformed(path.toString(), "truncated archive", e);
+    if (e instanceof EOFException) return IntegrityException.malformed(path.toString(), "truncated archive", e);
     String msg = e.getMessage() == null ? e.getClass().getSimpleName() : e.getMessage();
     return IntegrityException.malformed(path.toString(), "malformed tar: " + msg, e);
   }
@@ -251,7 +253,7 @@ public final class BundleReader implements AutoCloseable {
         md.update(b, off, n);
         count += n;
       } else if (n < 0 && count < size) {
-        throw new java.io.EOFException("entry truncated");
+        throw new EOFException("entry truncated");
       }
       return n;
     }
