@@ -4,6 +4,7 @@ import dev.airgap.core.Digest;
 import dev.airgap.core.Json;
 import dev.airgap.core.PickleFiles;
 import dev.airgap.core.Trace;
+import dev.airgap.core.bundle.BlobSink;
 import dev.airgap.core.bundle.BundleLayout;
 import dev.airgap.core.bundle.BundleReader;
 import dev.airgap.core.error.AirgapException;
@@ -27,6 +28,7 @@ import dev.airgap.importer.scan.ContentScanner;
 import dev.airgap.importer.scan.ScanVerdict;
 import dev.airgap.signing.TrustStore;
 import java.io.IOException;
+import java.io.InputStream;
 import java.io.OutputStream;
 import java.nio.file.DirectoryStream;
 import java.nio.file.FileAlreadyExistsException;
@@ -263,6 +265,12 @@ public final class Importer {
     }
   }
 
+  /** Stages one blob, given as a stream or, when {@code whole} is not null, as its bytes. */
+  @FunctionalInterface
+  private interface StagingStep {
+    void stage(Digest digest, long size, InputStream content, byte[] whole) throws IOException;
+  }
+
   /** Staged blobs: digests written to staging (not yet in the store). */
   private record Staged(Map<String, Path> written, long bytesWritten) {}
 
@@ -281,10 +289,11 @@ public final class Importer {
       return t;
     });
     try (SmallFileWriter small = new SmallFileWriter()) {
-      reader.readBlobs(blobs, (digest, size, content) -> {
+      // A blob arrives as a stream, or (small ones) whole: whole is null for a stream.
+      StagingStep step = (digest, size, content, whole) -> {
         if (inStore.contains(digest.hex())) {
           // Already published (and scanned) by an earlier import; still read so it is verified.
-          content.transferTo(OutputStream.nullOutputStream());
+          if (content != null) content.transferTo(OutputStream.nullOutputStream());
           return;
         }
         Path staged = blobDir.resolve(digest.hex());
@@ -299,13 +308,26 @@ public final class Importer {
             verdict.completeExceptionally(t);
           }
         }) : null;
-        if (size < SmallFileWriter.MAX_FILE_BYTES) {
+        if (whole != null) {
+          small.write(whole, staged, scan);
+        } else if (size < SmallFileWriter.MAX_FILE_BYTES) {
           small.write(content, staged, (int) size, scan);
         } else {
           OverlappedFileWriter.copy(content, staged);
           if (scan != null) scan.run();
         }
         if (verdict != null) verdicts.put(digest.hex(), verdict);
+      };
+      reader.readBlobs(blobs, new BlobSink() {
+        @Override
+        public void accept(Digest digest, long size, InputStream content) throws IOException {
+          step.stage(digest, size, content, null);
+        }
+
+        @Override
+        public void acceptBytes(Digest digest, byte[] content) throws IOException {
+          step.stage(digest, content.length, null, content);
+        }
       });
       small.finish();
       List<String> rejected = new ArrayList<>();

@@ -41,6 +41,24 @@ final class SmallFileWriter implements AutoCloseable {
 
   /** Reads {@code size} bytes of {@code in} (fewer if it ends first) and queues them for a new file {@code target}. */
   void write(InputStream in, Path target, int size, Runnable afterWrite) throws IOException {
+    int permits = acquire(target, size);
+    byte[] bytes;
+    try {
+      bytes = in.readNBytes(size);
+    } catch (IOException | RuntimeException e) {
+      budget.release(permits);
+      throw e;
+    }
+    queue.add(new Job(target, bytes, permits, afterWrite));
+  }
+
+  /** Queues {@code bytes} (not modified afterwards by anyone) for a new file {@code target}. */
+  void write(byte[] bytes, Path target, Runnable afterWrite) throws IOException {
+    queue.add(new Job(target, bytes, acquire(target, bytes.length), afterWrite));
+  }
+
+  /** Waits until {@code size} more bytes fit the memory budget; returns the permits taken. */
+  private int acquire(Path target, int size) throws IOException {
     if (size > MAX_FILE_BYTES) throw new IllegalArgumentException(size + " bytes is not a small file");
     if (failure != null) throw failure;
     int permits = Math.max(1, size);
@@ -50,14 +68,7 @@ final class SmallFileWriter implements AutoCloseable {
       Thread.currentThread().interrupt();
       throw new InterruptedIOException("interrupted while staging " + target);
     }
-    byte[] bytes;
-    try {
-      bytes = in.readNBytes(size);
-    } catch (IOException | RuntimeException e) {
-      budget.release(permits);
-      throw e;
-    }
-    queue.add(new Job(target, bytes, permits, afterWrite));
+    return permits;
   }
 
   /** Waits until every queued file is written; rethrows the first write failure. */

@@ -4,7 +4,6 @@ import dev.airgap.core.Digest;
 import dev.airgap.core.error.EnvironmentException;
 import dev.airgap.core.error.IntegrityException;
 import java.io.BufferedInputStream;
-import java.io.ByteArrayInputStream;
 import java.io.EOFException;
 import java.io.IOException;
 import java.io.InputStream;
@@ -119,7 +118,7 @@ public final class BundleReader implements AutoCloseable {
           if (bytes.length != size) throw new EOFException("entry truncated");
           if (small == null) small = new SmallEntryVerifier();
           small.submit(where, digest, bytes);
-          sink.accept(digest, size, new ByteArrayInputStream(bytes));
+          sink.acceptBytes(digest, bytes);
           continue;
         }
         VerifyingInputStream content = new VerifyingInputStream(tar, size, hashInline);

@@ -79,12 +79,13 @@ final class DirectFileInputStream extends InputStream {
         if (b.hasRemaining()) full.put(b);
       }
       full.put(END);
-    } catch (IOException e) {
-      failure = e;
-      full.clear();
-      full.add(END);
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
+    } catch (IOException | RuntimeException | Error e) {
+      // Whatever ends this thread early must still wake the reader, or it would wait forever.
+      failure = e instanceof IOException io ? io : new IOException("reading ahead failed: " + e, e);
+      full.clear();
+      full.add(END);
     }
   }
 

@@ -74,6 +74,7 @@ final class SmallEntryVerifier implements AutoCloseable {
         Thread.currentThread().interrupt();
         throw new InterruptedIOException("interrupted while verifying " + c.where());
       } catch (java.util.concurrent.ExecutionException e) {
+        if (e.getCause() instanceof Error err) throw err; // e.g. out of memory: reported as such by Main
         throw new IllegalStateException("hashing " + c.where() + " failed", e.getCause());
       }
       if (!actual.equals(c.expected())) throw IntegrityException.mismatch(c.where(), c.expected(), actual);
