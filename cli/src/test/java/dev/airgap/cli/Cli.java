@@ -174,7 +174,7 @@ final class Cli {
       return attach(Cli.startStable(List.of(), "serve", "--mirror", mirror.toString(), "--bind", "127.0.0.1", "--port", "0"));
     }
 
-    private static Server attach(Process p) throws IOException {
+    static Server attach(Process p) throws IOException {
       BufferedReader r = new BufferedReader(new InputStreamReader(p.getInputStream(), StandardCharsets.UTF_8));
       Pattern url = Pattern.compile("http://127\\.0\\.0\\.1:(\\d+)/");
       StringBuilder seen = new StringBuilder();

@@ -9,6 +9,9 @@ import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.ServerSocket;
 import java.net.Socket;
+import java.net.UnixDomainSocketAddress;
+import java.nio.ByteBuffer;
+import java.nio.channels.SocketChannel;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -78,6 +81,7 @@ public final class ClamdProcess implements AutoCloseable {
     private long maxFileSizeBytes = -1;
     private long maxScanSizeBytes = -1;
     private boolean alertExceedsMax;
+    private String networkNamespace;
 
     private Builder(Path workDir) {
       this.workDir = workDir;
@@ -104,6 +108,16 @@ public final class ClamdProcess implements AutoCloseable {
     /** clamd's {@code AlertExceedsMax} (default no): report {@code Heuristics.Limits.Exceeded.*} instead of OK. */
     public Builder alertExceedsMax(boolean alert) {
       this.alertExceedsMax = alert;
+      return this;
+    }
+
+    /**
+     * Runs clamd inside the named network namespace ({@code ip netns exec NAME}), listening on that namespace's
+     * loopback; readiness is then checked over a Unix socket next to its config, as the test's own namespace cannot
+     * reach that loopback.
+     */
+    public Builder networkNamespace(String name) {
+      this.networkNamespace = name;
       return this;
     }
 
@@ -228,6 +242,7 @@ public final class ClamdProcess implements AutoCloseable {
     IllegalStateException lastFailure = null;
     for (int attempt = 0; attempt < 5; attempt++) {
       int port = freePort();
+      Path control = workDir.resolve("clamd.ctl");
       Path conf = workDir.resolve("clamd.conf");
       Files.writeString(conf, String.join("\n",
           "# written by dev.airgap.testing.ClamdProcess",
@@ -245,9 +260,13 @@ public final class ClamdProcess implements AutoCloseable {
           "AlertExceedsMax " + (b.alertExceedsMax ? "yes" : "no"),
           "MaxThreads 4",
           "SelfCheck 0",
+          b.networkNamespace == null ? "" : "LocalSocket " + control,
           "") , StandardCharsets.US_ASCII);
       Files.deleteIfExists(workDir.resolve("clamd.log"));
-      Process process = new ProcessBuilder(clamd.toString(), "--config-file=" + conf)
+      Files.deleteIfExists(control);
+      List<String> command = b.networkNamespace == null ? List.of(clamd.toString(), "--config-file=" + conf)
+          : List.of("ip", "netns", "exec", b.networkNamespace, clamd.toString(), "--config-file=" + conf);
+      Process process = new ProcessBuilder(command)
           .directory(workDir.toFile())
           .redirectErrorStream(true)
           .redirectOutput(workDir.resolve("clamd.out").toFile())
@@ -255,7 +274,7 @@ public final class ClamdProcess implements AutoCloseable {
       ClamdProcess started = new ClamdProcess(process, port, workDir);
       long deadline = System.nanoTime() + STARTUP_TIMEOUT.toNanos();
       while (System.nanoTime() < deadline) {
-        if (pong(port)) {
+        if (b.networkNamespace == null ? pong(port) : pong(control)) {
           return started;
         }
         if (!process.isAlive()) {
@@ -314,6 +333,23 @@ public final class ClamdProcess implements AutoCloseable {
       InputStream in = s.getInputStream();
       byte[] reply = in.readNBytes(5);
       return new String(reply, StandardCharsets.US_ASCII).equals("PONG\0");
+    } catch (IOException e) {
+      return false;
+    }
+  }
+
+  /** PING over clamd's Unix socket (blocking; clamd answers at once once it listens). */
+  private static boolean pong(Path socket) {
+    if (!Files.exists(socket)) {
+      return false;
+    }
+    try (SocketChannel s = SocketChannel.open(UnixDomainSocketAddress.of(socket))) {
+      s.write(ByteBuffer.wrap("zPING\0".getBytes(StandardCharsets.US_ASCII)));
+      ByteBuffer reply = ByteBuffer.allocate(5);
+      while (reply.hasRemaining() && s.read(reply) >= 0) {
+        // PONG\0 is five bytes
+      }
+      return new String(reply.array(), 0, reply.position(), StandardCharsets.US_ASCII).equals("PONG\0");
     } catch (IOException e) {
       return false;
     }

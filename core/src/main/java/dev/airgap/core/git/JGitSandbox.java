@@ -9,9 +9,14 @@ import org.eclipse.jgit.util.SystemReader;
 /**
  * Keeps JGit (the importer's bundle checks, the mirror's upload-pack) away from the machine's and the user's git configuration: no
  * {@code ~/.gitconfig} or {@code /etc/gitconfig} changes how a bundle is checked or what is served, and JGit records
- * nothing (e.g. file system timestamp resolution) in the user's home.
+ * nothing (e.g. file system timestamp resolution) in the user's home. Nor does it look up this machine's name: JGit's default
+ * identity ({@code user@host}, e.g. for a reflog entry) would come from {@code InetAddress.getLocalHost()} and its canonical name,
+ * which is a DNS query wherever /etc/hosts does not list the host, and the isolated side asks no name service.
  */
 public final class JGitSandbox {
+  /** The host name JGit sees: a constant, never resolved. */
+  public static final String HOST_NAME = "localhost";
+
   private static boolean installed;
 
   private JGitSandbox() {}
@@ -19,6 +24,11 @@ public final class JGitSandbox {
   public static synchronized void install() {
     if (installed) return;
     SystemReader.setInstance(new SystemReader.Delegate(SystemReader.getInstance()) {
+      @Override
+      public String getHostname() {
+        return HOST_NAME;
+      }
+
       @Override
       public FileBasedConfig openUserConfig(Config parent, FS fs) {
         return new EmptyConfig(parent, fs);

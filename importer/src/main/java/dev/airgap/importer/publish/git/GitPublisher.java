@@ -12,6 +12,7 @@ import java.io.InputStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Instant;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Locale;
@@ -22,6 +23,8 @@ import java.util.TreeMap;
 import java.util.stream.Stream;
 import org.eclipse.jgit.errors.CorruptObjectException;
 import org.eclipse.jgit.errors.MissingObjectException;
+import org.eclipse.jgit.internal.storage.file.FileRepository;
+import org.eclipse.jgit.internal.storage.file.GC;
 import org.eclipse.jgit.internal.submodule.SubmoduleValidator;
 import org.eclipse.jgit.lib.Constants;
 import org.eclipse.jgit.lib.GitmoduleEntry;
@@ -140,12 +143,19 @@ public final class GitPublisher implements Publisher {
   /**
    * Rewrites the repository (of the generation being built) as one pack with a reachability
    * bitmap: serving a clone then reuses the pack as it is instead of walking the whole history
-   * (JGit's and C git's upload-pack both use the bitmap).
+   * (JGit's and C git's upload-pack both use the bitmap). GC's repack and prune steps are called
+   * directly, not {@code gc()}: that takes a {@code gc.pid} lock naming this host, which it gets from
+   * {@code InetAddress.getLocalHost()}, a DNS query for a host name not in /etc/hosts (the isolated
+   * side asks no name service). The refs are already packed, and the generation is private to
+   * this import, so neither the lock nor ref packing is needed.
    */
   private static void repack(Repository repo, String where) throws IOException {
+    GC gc = new GC((FileRepository) repo);
+    gc.setExpire(Instant.now());
     try {
-      org.eclipse.jgit.api.Git.wrap(repo).gc().setExpire(java.time.Instant.now()).setPreserveOldPacks(false).call();
-    } catch (org.eclipse.jgit.api.errors.GitAPIException e) {
+      gc.repack();
+      gc.prune(Set.of());
+    } catch (java.text.ParseException e) {
       throw new IOException(where + ": repacking failed: " + e.getMessage(), e);
     }
   }
