@@ -96,7 +96,7 @@ final class InspectCommand implements Callable<Integer> {
             PickleFiles.ARTIFACT_TYPES.contains(a.type()) && PickleFiles.isPickle(f.path().value()) ? "  [WARNING: pickle-based weights can run code when loaded]" : "");
       }
     }
-    for (String w : pickleWarnings(m)) out.println("WARNING: " + w);
+    for (String w : pickleWarnings(m)) out.printf("WARNING: %s%n", w);
   }
 
   private static ObjectNode diffJson(ManifestDiff d) {

@@ -1,5 +1,6 @@
 package dev.airgap.cli;
 
+import dev.airgap.core.Printable;
 import dev.airgap.core.Trace;
 import dev.airgap.core.error.AirgapException;
 import dev.airgap.core.error.ExitCodes;
@@ -64,10 +65,11 @@ public final class Main implements Runnable {
       COMMANDS.forEach((name, command) -> cl.addSubcommand(name, command.get()));
     }
     Trace.mark("picocli subcommand");
-    cl.setOut(out);
-    cl.setErr(err);
+    // Commands print what bundles, upstreams and users name through printf: every argument is escaped.
+    cl.setOut(EscapingPrintWriter.of(out));
+    cl.setErr(EscapingPrintWriter.of(err));
     cl.setParameterExceptionHandler((ex, a) -> {
-      err.println("airgap: " + ex.getMessage());
+      err.println("airgap: " + oneLine(ex.getMessage()));
       if (trace) ex.printStackTrace(err);
       return ExitCodes.USAGE;
     });
@@ -106,9 +108,9 @@ public final class Main implements Runnable {
     return null;
   }
 
+  /** An error message as the one line a terminal shows as it is (see {@link Printable}). */
   static String oneLine(String s) {
-    if (s == null) return "unknown error";
-    return s.replace('\n', ' ').replace('\r', ' ');
+    return Printable.oneLine(s);
   }
 
   /** Reports the version. */

@@ -11,6 +11,7 @@ import dev.airgap.cli.BundleForge.Content;
 import dev.airgap.cli.BundleForge.Forged;
 import dev.airgap.cli.BundleForge.TarItem;
 import dev.airgap.core.Digest;
+import dev.airgap.core.Printable;
 import dev.airgap.core.bundle.BundleLayout;
 import dev.airgap.core.manifest.ManifestCodec;
 import dev.airgap.signing.SigningKey;
@@ -397,6 +398,19 @@ class HostileBundleTest {
   }
 
   @Test
+  void rightToLeftOverrideInSignedManifestPath() throws IOException {
+    // A terminal shows docs/evil<U+202E>txt.exe as docs/evilexe.txt; the message shows the escape, never the raw character.
+    Forged b = forge(next().file("docs/evil\u202Etxt.exe", "MZ\n"));
+    rejected(b.path(), 3, "'docs/evil\\u202Etxt.exe'", "unsafe path", "invisible format character U+202E");
+  }
+
+  @Test
+  void zeroWidthSpaceInSignedManifestPath() throws IOException {
+    Forged b = forge(next().file("docs/read\u200Bme.txt", "lookalike\n"));
+    rejected(b.path(), 3, "'docs/read\\u200Bme.txt'", "invisible format character U+200B");
+  }
+
+  @Test
   void absoluteLogicalPathInSignedManifest() throws IOException {
     Forged b = forge(next().file("/etc/cron.d/x", "escape\n"));
     rejected(b.path(), 3, "'/etc/cron.d/x'", "absolute path");
@@ -713,6 +727,7 @@ class HostileBundleTest {
     Cli.Run r = Cli.runQuick(args.toArray(String[]::new)).expect(exitCode);
     String line = r.errorLine();
     assertTrue(line.startsWith("airgap: "), line);
+    assertTrue(line.codePoints().allMatch(Printable::shown), () -> "unescaped character in: " + line);
     for (String k : keywords) assertTrue(line.toLowerCase(java.util.Locale.ROOT).contains(k.toLowerCase(java.util.Locale.ROOT)), () -> "stderr should mention '" + k + "': " + line);
     assertEquals("", r.out(), "nothing on stdout for a rejection");
 

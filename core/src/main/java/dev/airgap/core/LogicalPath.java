@@ -11,7 +11,9 @@ import java.util.Locale;
  * A relative, slash-separated path that names a file inside an artifact or a channel (the path a
  * client asks for). The one guard every archive and manifest path passes through: no absolute
  * paths, no {@code .}/{@code ..} segments, no empty segments, no backslashes or control characters,
- * NFC-normalised, bounded length.
+ * no invisible format characters (Unicode category Cf: bidirectional controls such as U+202E, which
+ * between {@code evil} and {@code txt.exe} make a reviewer's terminal show {@code evilexe.txt}, zero-width
+ * characters, U+FEFF) and no line or paragraph separators, NFC-normalised, bounded length.
  */
 public record LogicalPath(@JsonValue String value) {
   public static final int MAX_LENGTH = 4096;
@@ -51,6 +53,10 @@ public record LogicalPath(@JsonValue String value) {
       if (c == '\\') return "backslash";
       if (c == ':' && i == 1) return "drive letter";
       if (Character.isSurrogate(c) && !validSurrogateAt(value, i)) return "unpaired surrogate";
+      int cp = Character.isHighSurrogate(c) ? value.codePointAt(i) : c;
+      int type = Character.getType(cp);
+      if (type == Character.FORMAT) return String.format("invisible format character U+%04X", cp);
+      if (type == Character.LINE_SEPARATOR || type == Character.PARAGRAPH_SEPARATOR) return String.format("line or paragraph separator U+%04X", cp);
     }
     for (String segment : value.split("/", -1)) {
       if (segment.isEmpty()) return "empty segment";
@@ -83,15 +89,8 @@ public record LogicalPath(@JsonValue String value) {
     return i > 0 && Character.isHighSurrogate(s.charAt(i - 1));
   }
 
-  /** A string made safe for a one-line message: control characters escaped, bounded length. */
+  /** A string made safe for a one-line message: see {@link Printable#escape(String)}, bounded length. */
   public static String printable(String s) {
-    if (s == null) return "null";
-    StringBuilder b = new StringBuilder();
-    for (int i = 0; i < s.length() && b.length() < 200; i++) {
-      char c = s.charAt(i);
-      if (c < 0x20 || c == 0x7f) b.append(String.format("\\x%02x", (int) c));
-      else b.append(c);
-    }
-    return b.toString();
+    return Printable.escape(s, 200);
   }
 }

@@ -27,6 +27,30 @@ class LogicalPathTest {
     assertEquals(3, e.exitCode());
   }
 
+  @ParameterizedTest
+  @ValueSource(strings = {"docs/evil\u202Etxt.exe", "a\u200Bb", "a\u200Eb", "a\u200Fb", "a\u202Ab", "a\u202Db", "a\u2066b", "a\u2069b", "\uFEFFa",
+      "a\u00ADb", "a\uDB40\uDC01b"})
+  void rejectsInvisibleFormatCharacters(String p) {
+    int cp = p.codePoints().filter(c -> Character.getType(c) == Character.FORMAT).findFirst().orElseThrow();
+    assertEquals(String.format("invisible format character U+%04X", cp), LogicalPath.problem(p));
+    IntegrityException e = assertThrows(IntegrityException.class, () -> LogicalPath.parse("where", p));
+    // The message names the path with the character escaped, never raw.
+    assertTrue(e.getMessage().contains(String.format("U+%04X", cp)), e.getMessage());
+    assertTrue(e.getMessage().codePoints().allMatch(Printable::shown), e.getMessage());
+  }
+
+  @Test
+  void rejectsLineAndParagraphSeparators() {
+    assertEquals("line or paragraph separator U+2028", LogicalPath.problem("a\u2028b"));
+    assertEquals("line or paragraph separator U+2029", LogicalPath.problem("a\u2029b"));
+  }
+
+  @Test
+  void rejectionMessageEscapesTheRightToLeftOverride() {
+    IntegrityException e = assertThrows(IntegrityException.class, () -> LogicalPath.parse("where", "docs/evil\u202Etxt.exe"));
+    assertEquals("where: unsafe path 'docs/evil\\u202Etxt.exe': invisible format character U+202E", e.getMessage());
+  }
+
   @Test
   void rejectsOverlongSegmentsAndPaths() {
     assertEquals("segment longer than 255 bytes", LogicalPath.problem("x".repeat(256)));

@@ -3,6 +3,7 @@ package dev.airgap.importer;
 import dev.airgap.core.Digest;
 import dev.airgap.core.Json;
 import dev.airgap.core.PickleFiles;
+import dev.airgap.core.Printable;
 import dev.airgap.core.Trace;
 import dev.airgap.core.bundle.BlobSink;
 import dev.airgap.core.bundle.BundleLayout;
@@ -99,10 +100,11 @@ public final class Importer {
         Trace.mark("audit");
         return result;
       } catch (AirgapException e) {
-        audit.append(attempt.entry("rejected", e.exitCode(), e.getMessage(), null), clock.instant());
+        // The record holds the line the user saw: escaped, so a reader of the log sees no disguised path.
+        audit.append(attempt.entry("rejected", e.exitCode(), Printable.oneLine(e.getMessage()), null), clock.instant());
         throw e;
       } catch (RuntimeException e) {
-        audit.append(attempt.entry("rejected", ExitCodes.INTERNAL, "internal error: " + e, null), clock.instant());
+        audit.append(attempt.entry("rejected", ExitCodes.INTERNAL, Printable.oneLine("internal error: " + e), null), clock.instant());
         throw e;
       } catch (OutOfMemoryError e) {
         // The attempt's data is unreachable by now, so there is room to record it.

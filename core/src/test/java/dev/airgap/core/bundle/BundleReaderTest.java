@@ -300,6 +300,16 @@ class BundleReaderTest {
   }
 
   @Test
+  void rejectsRightToLeftOverrideInEntryNameAndNamesItEscaped() throws IOException {
+    Path bundle = forge("rlo", tar -> file(tar, "docs/evil\u202Etxt.exe", A));
+    assertRejected(bundle, "bundle entry 'docs/evil\\u202Etxt.exe'", "unsafe path: invisible format character U+202E");
+    try (BundleReader r = BundleReader.open(bundle)) {
+      IntegrityException e = assertThrows(IntegrityException.class, () -> r.verifyBlobs(expected()));
+      assertTrue(e.getMessage().indexOf('\u202E') < 0, e.getMessage());
+    }
+  }
+
+  @Test
   void rejectsLinksDevicesDirectoriesAndFifos() throws IOException {
     assertRejected(forge("symlink", tar -> special(tar, blobName(A), TarConstants.LF_SYMLINK, "/etc/passwd")), "link");
     assertRejected(forge("hardlink", tar -> special(tar, blobName(A), TarConstants.LF_LINK, BundleLayout.MANIFEST)), "link");
