@@ -19,7 +19,7 @@ import java.util.Map;
  * before a byte of it is parsed, then checked for the suite it names, its {@code Valid-Until} and
  * the presence of SHA-256 sums (weak-hash-only metadata is refused).
  */
-record UpstreamRelease(String url, Map<String, Sum> sha256) {
+record UpstreamRelease(String url, Map<String, Sum> sha256, boolean allInArchitectureIndexes) {
   static final int MAX_RELEASE = 64 << 20;
 
   /** A file the Release vouches for. */
@@ -72,7 +72,10 @@ record UpstreamRelease(String url, Map<String, Sum> sha256) {
         throw IntegrityException.malformed(url, "bad size in SHA256 line '" + line.strip() + "'");
       }
     }
-    return new UpstreamRelease(url, files);
+    // "No-Support-for-Architecture-all: Packages": the binary-<arch> indexes list the 'all' packages
+    // too, so apt does not read binary-all (which repeats them).
+    String noAll = p.get("No-Support-for-Architecture-all");
+    return new UpstreamRelease(url, files, noAll != null && noAll.strip().equals("Packages"));
   }
 
   /** The best-compressed variant of an index that the Release lists: xz, then gz, then plain. */
