@@ -3,7 +3,7 @@
 benchmarks of the apt export (issue 13). Nothing outside OUT is touched.
 
   make-large-upstream.py OUT [--stanzas N] [--components main,contrib] [--architectures amd64,arm64]
-                             [--binary-all] [--no-support-all] [--compress gz|xz] [--closure K]
+                             [--binary-all] [--no-support-all] [--compress gz|xz|gz,xz] [--closure K]
                              [--deb-kib K] [--suite S] [--from PACKAGES ...]
 
 Synthetic mode (default): about N stanzas in all, shaped like Debian's (~800 bytes each: Source,
@@ -20,6 +20,7 @@ SHA256 rewritten to those of a placeholder file, the bytes "airgap test placehol
 <Filename>\\n" (MD5sum dropped): a server answering pool/ requests with those bytes serves them.
 
 OUT/repo/        dists/<suite>/{InRelease,Release,Release.gpg,<comp>/binary-<arch>/Packages.<gz|xz>}, pool/
+                 (the Release lists the uncompressed Packages too, which is not written: as on Debian's mirrors)
 OUT/upstream.gpg the keyring that verifies the Release; OUT/gnupg the signer's GnuPG home
 """
 import argparse
@@ -39,14 +40,14 @@ def placeholder(filename):
 
 
 class Compressed:
-    """A Packages index written through an external compressor, hashed as it is written."""
+    """A Packages index written through external compressors (gz, xz or both), hashed as it is written."""
 
-    def __init__(self, path, kind):
+    def __init__(self, path, kinds):
         os.makedirs(os.path.dirname(path), exist_ok=True)
-        self.path = path
-        self.out = open(path, "wb")
-        cmd = ["gzip", "-1", "-n", "-c"] if kind == "gz" else ["xz", "-T2", "-3", "-c"]
-        self.proc = subprocess.Popen(cmd, stdin=subprocess.PIPE, stdout=self.out)
+        self.paths = {k: path + "." + k for k in kinds}
+        self.outs = {k: open(p, "wb") for k, p in self.paths.items()}
+        cmds = {"gz": ["gzip", "-1", "-n", "-c"], "xz": ["xz", "-T2", "-1", "-c"]}
+        self.procs = {k: subprocess.Popen(cmds[k], stdin=subprocess.PIPE, stdout=self.outs[k]) for k in kinds}
         self.plain = hashlib.sha256()
         self.plain_size = 0
         self.buf = []
@@ -64,15 +65,17 @@ class Compressed:
         data = "".join(self.buf).encode()
         self.plain.update(data)
         self.plain_size += len(data)
-        self.proc.stdin.write(data)
+        for proc in self.procs.values():
+            proc.stdin.write(data)
         self.buf, self.buffered = [], 0
 
     def close(self):
         self.flush()
-        self.proc.stdin.close()
-        if self.proc.wait() != 0:
-            sys.exit("compressor failed for " + self.path)
-        self.out.close()
+        for k, proc in self.procs.items():
+            proc.stdin.close()
+            if proc.wait() != 0:
+                sys.exit("compressor failed for " + self.paths[k])
+            self.outs[k].close()
 
 
 def sha256_file(path):
@@ -106,7 +109,7 @@ def synthetic(args, out, rng):
         versions = ["%d.%d.%d-%d%s" % (rng.randint(0, 9), rng.randint(0, 30), rng.randint(0, 99), rng.randint(1, 9),
                                          "+deb12u%d" % rng.randint(1, 3) if i % 7 == 0 else "") for i in range(names_per_comp)]
         for arch in archs + (["all"] if args.binary_all else []):
-            rel = "%s/binary-%s/Packages.%s" % (comp, arch, args.compress)
+            rel = "%s/binary-%s/Packages" % (comp, arch)
             idx = Compressed(os.path.join(out, "repo/dists", args.suite, rel), args.compress)
             if comp == comps[0] and arch != "all":
                 for c in closure:
@@ -215,7 +218,7 @@ def from_real(args, out):
         m = re.search(r"binary-([a-z0-9-]+)", os.path.basename(path))
         arch = m.group(1) if m else "amd64"
         archs.append(arch)
-        rel = "main/binary-%s/Packages.%s" % (arch, args.compress)
+        rel = "main/binary-%s/Packages" % arch
         idx = Compressed(os.path.join(out, "repo/dists", args.suite, rel), args.compress)
         tool = {".lz4": ["lz4", "-dc"], ".gz": ["gzip", "-dc"], ".xz": ["xz", "-dc"], ".zst": ["zstd", "-dc"]}.get(os.path.splitext(path)[1], ["cat"])
         proc = subprocess.Popen(tool + [path], stdout=subprocess.PIPE)
@@ -263,13 +266,14 @@ def main():
     p.add_argument("--architectures", default="amd64")
     p.add_argument("--binary-all", action="store_true")
     p.add_argument("--no-support-all", action="store_true", help="write No-Support-for-Architecture-all: Packages, as Debian does")
-    p.add_argument("--compress", choices=["gz", "xz"], default="gz")
+    p.add_argument("--compress", default="gz", help="gz, xz or gz,xz (both, as Debian publishes)")
     p.add_argument("--closure", type=int, default=36)
     p.add_argument("--deb-kib", type=int, default=4)
     p.add_argument("--suite", default="stable")
     p.add_argument("--from", dest="sources", nargs="+")
     p.add_argument("--seed", type=int, default=13)
     args = p.parse_args()
+    args.compress = args.compress.split(",")
     args.components = args.components.split(",")
     args.architectures = args.architectures.split(",")
     out = os.path.abspath(args.out)
@@ -283,10 +287,11 @@ def main():
         release.append("No-Support-for-Architecture-all: Packages")
     all_archs = args.architectures + (["all"] if args.binary_all else [])
     release += ["Architectures: " + " ".join(all_archs), "Components: " + " ".join(args.components), "SHA256:"]
-    for rel, idx in listed:
-        sha, size = sha256_file(idx.path)
-        release.append(" %s %d %s" % (sha, size, rel))
-        release.append(" %s %d %s" % (idx.plain.hexdigest(), idx.plain_size, rel.rsplit(".", 1)[0]))
+    for rel, idx in listed:  # the plain index is listed but not written, as on Debian's mirrors
+        release.append(" %s %d %s" % (idx.plain.hexdigest(), idx.plain_size, rel))
+        for kind, path in idx.paths.items():
+            sha, size = sha256_file(path)
+            release.append(" %s %d %s.%s" % (sha, size, rel, kind))
     dists = os.path.join(out, "repo/dists", args.suite)
     with open(os.path.join(dists, "Release"), "w") as f:
         f.write("\n".join(release) + "\n")

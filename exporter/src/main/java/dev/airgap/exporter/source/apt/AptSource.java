@@ -148,12 +148,12 @@ public final class AptSource implements ArtifactSource {
     }
   }
 
-  /** One {@code Packages} index to read: its path under {@code dists/<suite>/} and its signed sum. */
-  private record IndexRef(String component, String path, UpstreamRelease.Sum sum, String suite) {}
+  /** One {@code Packages} index to read: the variants the Release lists (paths under {@code dists/<suite>/}), in the order to try them. */
+  private record IndexRef(String component, List<String> variants, UpstreamRelease release, String suite) {}
 
   private static void addIndex(List<IndexRef> refs, UpstreamRelease release, String component, String arch, String suite) {
-    String index = release.pick(component + "/binary-" + arch + "/Packages");
-    if (index != null) refs.add(new IndexRef(component, index, release.sha256().get(index), suite));
+    List<String> variants = release.variants(component + "/binary-" + arch + "/Packages");
+    if (!variants.isEmpty()) refs.add(new IndexRef(component, variants, release, suite));
   }
 
   /**
@@ -161,22 +161,32 @@ public final class AptSource implements ArtifactSource {
    * {@code plain}); its signed size and SHA-256 are checked at the end, before the scan is used.
    */
   private static PackageIndex.Scan scanIndex(Upstream upstream, IndexRef ref, Path plain) {
-    String relative = "dists/" + ref.suite() + "/" + ref.path();
-    try (Upstream.Verified verified = upstream.openVerified(relative, ref.sum().size(), ref.sum().sha256())) {
+    for (String variant : ref.variants()) {
+      String relative = "dists/" + ref.suite() + "/" + variant;
+      UpstreamRelease.Sum sum = ref.release().sha256().get(variant);
+      Upstream.Verified verified = upstream.openVerified(relative, sum.size(), sum.sha256());
+      if (verified != null) return scanIndex(verified, variant, ref.component(), plain, upstream.url(relative));
+    }
+    throw new EnvironmentException(upstream.url("dists/" + ref.suite() + "/" + ref.variants().get(0)) + ": not found (404), nor "
+        + ref.variants().subList(1, ref.variants().size()) + ", although the signed Release lists them");
+  }
+
+  private static PackageIndex.Scan scanIndex(Upstream.Verified download, String variant, String component, Path plain, String url) {
+    try (Upstream.Verified verified = download) {
       PackageIndex.Scan scan;
       try {
-        InputStream in = ref.path().endsWith(".xz") ? new XZCompressorInputStream(verified)
-            : ref.path().endsWith(".gz") ? new GzipCompressorInputStream(verified, true) : verified;
-        scan = PackageIndex.scan(in, plain, ref.component(), verified.url());
+        InputStream in = variant.endsWith(".xz") ? new XZCompressorInputStream(verified)
+            : variant.endsWith(".gz") ? new GzipCompressorInputStream(verified, true) : verified;
+        scan = PackageIndex.scan(in, plain, component, url);
       } catch (AirgapException | IOException ex) {
         verified.finish(); // altered or cut-off bytes are reported as such, not as whatever they fail to parse as
-        if (ex instanceof IOException io) throw IntegrityException.malformed(verified.url(), "unreadable Packages index: " + io.getMessage(), io);
+        if (ex instanceof IOException io) throw IntegrityException.malformed(url, "unreadable Packages index: " + io.getMessage(), io);
         throw ex;
       }
       verified.finish();
       return scan;
     } catch (IOException ex) {
-      throw EnvironmentException.io(upstream.url(relative), ex);
+      throw EnvironmentException.io(url, ex);
     }
   }
 

@@ -92,7 +92,7 @@ final class Upstream {
   /**
    * A stream of {@code relative} for reading while it arrives; {@link Verified#finish()} reads what
    * is left and checks the size and SHA-256 against the signed metadata. Nothing read from it may
-   * be used before that check passed.
+   * be used before that check passed. Null when the repository has no such file.
    */
   Verified openVerified(String relative, long size, Digest sha256) {
     URI uri = base.resolve(relative);
@@ -102,8 +102,7 @@ final class Upstream {
     } catch (IOException e) {
       throw EnvironmentException.io(uri, e);
     }
-    if (in == null) throw new EnvironmentException(uri + ": not found (404) although the signed index lists it");
-    return new Verified(in, uri.toString(), size, sha256);
+    return in == null ? null : new Verified(in, uri.toString(), size, sha256);
   }
 
   /** A download checked at its end: more bytes than declared fail at once, a wrong digest at {@link #finish()}. */
@@ -148,10 +147,6 @@ final class Upstream {
       if (read != size) throw IntegrityException.sizeMismatch(url, size, read);
       Digest actual = Digest.fromRaw(digest.digest());
       if (!actual.equals(sha256)) throw IntegrityException.mismatch(url, sha256, actual);
-    }
-
-    String url() {
-      return url;
     }
 
     @Override

@@ -9,6 +9,7 @@ import java.time.Instant;
 import java.time.ZonedDateTime;
 import java.time.format.DateTimeFormatter;
 import java.time.format.DateTimeParseException;
+import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -78,12 +79,18 @@ record UpstreamRelease(String url, Map<String, Sum> sha256, boolean allInArchite
     return new UpstreamRelease(url, files, noAll != null && noAll.strip().equals("Packages"));
   }
 
-  /** The best-compressed variant of an index that the Release lists: xz, then gz, then plain. */
-  String pick(String path) {
-    for (String v : List.of(path + ".xz", path + ".gz", path)) {
-      if (sha256.containsKey(v)) return v;
+  /**
+   * The variants of an index that the Release lists, in the order to try them: gz, then xz, then
+   * plain (which archives list but often do not serve). gz first: the JDK inflates it with zlib
+   * about six times as fast as the pure-Java xz decoder (a 50 MB Debian index: ~0.5 s against
+   * ~3 s of CPU), for about a third more bytes to download.
+   */
+  List<String> variants(String path) {
+    List<String> out = new ArrayList<>(3);
+    for (String v : List.of(path + ".gz", path + ".xz", path)) {
+      if (sha256.containsKey(v)) out.add(v);
     }
-    return null;
+    return out;
   }
 
   static Instant parseDate(String text, String where) {
