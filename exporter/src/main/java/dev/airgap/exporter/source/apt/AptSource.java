@@ -21,6 +21,7 @@ import dev.airgap.exporter.source.CollectedArtifact;
 import dev.airgap.exporter.source.ExportContext;
 import dev.airgap.exporter.source.SpecNodes;
 import dev.airgap.signing.openpgp.OpenPgpVerifier;
+import java.io.BufferedInputStream;
 import java.io.IOException;
 import java.io.InputStream;
 import java.net.URLEncoder;
@@ -175,8 +176,9 @@ public final class AptSource implements ArtifactSource {
     try (Upstream.Verified verified = download) {
       PackageIndex.Scan scan;
       try {
-        InputStream in = variant.endsWith(".xz") ? new XZCompressorInputStream(verified)
-            : variant.endsWith(".gz") ? new GzipCompressorInputStream(verified, true) : verified;
+        InputStream buffered = new BufferedInputStream(verified, 1 << 16); // the decoders read in small pieces
+        InputStream in = variant.endsWith(".xz") ? new XZCompressorInputStream(buffered)
+            : variant.endsWith(".gz") ? new GzipCompressorInputStream(buffered, true) : buffered;
         scan = PackageIndex.scan(in, plain, component, url);
       } catch (AirgapException | IOException ex) {
         verified.finish(); // altered or cut-off bytes are reported as such, not as whatever they fail to parse as
