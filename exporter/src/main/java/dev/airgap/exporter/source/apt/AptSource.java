@@ -168,8 +168,9 @@ public final class AptSource implements ArtifactSource {
       Upstream.Verified verified = upstream.openVerified(relative, sum.size(), sum.sha256());
       if (verified != null) return scanIndex(verified, variant, ref.component(), plain, upstream.url(relative));
     }
-    throw new EnvironmentException(upstream.url("dists/" + ref.suite() + "/" + ref.variants().get(0)) + ": not found (404), nor "
-        + ref.variants().subList(1, ref.variants().size()) + ", although the signed Release lists them");
+    List<String> others = ref.variants().subList(1, ref.variants().size());
+    throw new EnvironmentException(upstream.url("dists/" + ref.suite() + "/" + ref.variants().get(0)) + ": not found (404)"
+        + (others.isEmpty() ? "" : ", nor " + String.join(", ", others) + ",") + " although the signed Release lists it");
   }
 
   private static PackageIndex.Scan scanIndex(Upstream.Verified download, String variant, String component, Path plain, String url) {
