@@ -52,16 +52,16 @@ final class PackageIndex implements AutoCloseable {
 
   /** What one pass over an index found: per stanza its offset, length and name, and the names it provides. */
   static final class Scan {
-    final Path file;
-    final String component;
-    final String url;
-    int count;
-    long[] offsets = new long[4096];
-    int[] lengths = new int[4096];
-    String[] names = new String[4096];
-    int provides;
-    int[] providesStanza = new int[256];
-    String[] providesName = new String[256];
+    private final Path file;
+    private final String component;
+    private final String url;
+    private int count;
+    private long[] offsets = new long[4096];
+    private int[] lengths = new int[4096];
+    private String[] names = new String[4096];
+    private int provides;
+    private int[] providesStanza = new int[256];
+    private String[] providesName = new String[256];
 
     private Scan(Path file, String component, String url) {
       this.file = file;
