@@ -167,6 +167,20 @@ class AptEndToEndTest {
   }
 
   @Test
+  void alteredIndexIsRefusedAsAlteredAndAMissingVariantFallsBackToTheNext() throws Exception {
+    Path repo = copyRepo("tampered-index");
+    Path index = repo.resolve("dists/stable/main/binary-amd64/Packages.gz");
+    byte[] bytes = Files.readAllBytes(index);
+    bytes[bytes.length / 2] ^= 0x55; // whatever the decoder makes of it, the signed digest decides
+    Files.write(index, bytes);
+    Cli.Run r = export(spec("tampered-index", repo.toUri().toString(), fixture.resolve("upstream.gpg").toString(), "[hello]", ""), tmp.resolve("out/t8.bundle"), 1).expect(3);
+    assertTrue(r.errorLine().contains("binary-amd64/Packages.gz") && r.errorLine().contains("digest mismatch"), r.err());
+
+    Files.delete(index); // listed in the Release but not served: the next variant is read
+    export(spec("missing-gz", repo.toUri().toString(), fixture.resolve("upstream.gpg").toString(), "[hello]", ""), tmp.resolve("out/t9.bundle"), 1).expect(0);
+  }
+
+  @Test
   void expiredAndWeakHashReleasesAreRefused() throws Exception {
     Path expired = copyRepo("expired");
     resign(expired, release -> release.replaceFirst("(Date: [^\n]*\n)", "$1Valid-Until: Mon, 01 Jan 2024 00:00:00 UTC\n"));

@@ -14,6 +14,7 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.Executors;
 
 /**
  * The apt test fixture (testdata/apt/make-upstream.sh: .debs built with dpkg-deb, published and
@@ -36,11 +37,35 @@ final class AptFixture {
     final HttpServer server;
 
     FileServer(Path root) throws IOException {
+      this(root, false);
+    }
+
+    /**
+     * A server that answers a missing {@code pool/} file with the placeholder bytes
+     * testdata/apt/make-large-upstream.py puts in the indexes it rewrites from real ones.
+     */
+    static FileServer withPlaceholders(Path root) throws IOException {
+      return new FileServer(root, true);
+    }
+
+    private FileServer(Path root, boolean placeholders) throws IOException {
       Path base = root.toRealPath();
-      server = HttpServer.create(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), 16);
+      server = HttpServer.create(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), 64);
+      server.setExecutor(Executors.newFixedThreadPool(8, r -> {
+        Thread t = new Thread(r, "apt-fixture-server");
+        t.setDaemon(true);
+        return t;
+      }));
       server.createContext("/", exchange -> {
         try (exchange) {
-          Path file = base.resolve(exchange.getRequestURI().getPath().substring(1)).normalize();
+          String relative = exchange.getRequestURI().getPath().substring(1);
+          Path file = base.resolve(relative).normalize();
+          if (placeholders && relative.startsWith("pool/") && file.startsWith(base) && !Files.exists(file)) {
+            byte[] body = ("airgap test placeholder for " + relative + "\n").getBytes(StandardCharsets.UTF_8);
+            exchange.sendResponseHeaders(200, body.length);
+            if (!exchange.getRequestMethod().equals("HEAD")) exchange.getResponseBody().write(body);
+            return;
+          }
           if (!file.startsWith(base) || !Files.isRegularFile(file)) {
             exchange.sendResponseHeaders(404, -1);
             return;

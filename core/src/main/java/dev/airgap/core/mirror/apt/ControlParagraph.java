@@ -15,6 +15,7 @@ import java.util.regex.Pattern;
  */
 public final class ControlParagraph {
   private static final Pattern FIELD_NAME = Pattern.compile("[!-9;-~&&[^#-]][!-9;-~]*");
+  private static final Pattern LINE_BREAK = Pattern.compile("\\s*\n\\s*");
   private final LinkedHashMap<String, String> fields;
 
   private ControlParagraph(LinkedHashMap<String, String> fields) {
@@ -77,7 +78,8 @@ public final class ControlParagraph {
   /** The value with continuation lines folded into one line (for relationship fields). */
   public String folded(String name) {
     String v = get(name);
-    return v == null ? null : v.replaceAll("\\s*\n\\s*", " ").strip();
+    if (v == null) return null;
+    return v.indexOf('\n') < 0 ? v.strip() : LINE_BREAK.matcher(v).replaceAll(" ").strip();
   }
 
   public Map<String, String> fields() {

@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import dev.airgap.core.Digest;
 import dev.airgap.core.HashingCopy;
 import dev.airgap.core.LogicalPath;
+import dev.airgap.core.Trace;
 import dev.airgap.core.bundle.BlobSource;
 import dev.airgap.core.error.AirgapException;
 import dev.airgap.core.error.EnvironmentException;
@@ -20,10 +21,9 @@ import dev.airgap.exporter.source.CollectedArtifact;
 import dev.airgap.exporter.source.ExportContext;
 import dev.airgap.exporter.source.SpecNodes;
 import dev.airgap.signing.openpgp.OpenPgpVerifier;
-import java.io.BufferedReader;
+import java.io.BufferedInputStream;
 import java.io.IOException;
 import java.io.InputStream;
-import java.io.InputStreamReader;
 import java.net.URLEncoder;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -35,6 +35,8 @@ import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.regex.Pattern;
 import org.apache.commons.compress.compressors.gzip.GzipCompressorInputStream;
@@ -48,6 +50,8 @@ import org.apache.commons.compress.compressors.xz.XZCompressorInputStream;
 public final class AptSource implements ArtifactSource {
   private static final Pattern VENDOR = Pattern.compile("[a-z0-9][a-z0-9.-]{0,63}");
   private static final String MEDIA_TYPE = AptNames.MEDIA_TYPE;
+  /** Concurrent .deb downloads (apt itself pipelines up to 10 requests per connection). */
+  private static final int DOWNLOADS_IN_FLIGHT = 8;
 
   @Override
   public String type() {
@@ -110,62 +114,123 @@ public final class AptSource implements ArtifactSource {
     Upstream upstream = new Upstream(e.url(), c.where());
     UpstreamRelease release = UpstreamRelease.fetch(upstream, c.suite(), verifier, Instant.now());
 
-    List<Candidate> universe = new ArrayList<>();
-    List<String> indexArchs = new ArrayList<>(c.architectures());
-    indexArchs.add("all");
-    int n = 0;
+    List<IndexRef> refs = new ArrayList<>();
     for (String component : components) {
-      boolean any = false;
-      for (String arch : indexArchs) {
-        String index = release.pick(component + "/binary-" + arch + "/Packages");
-        if (index == null) continue;
-        any = true;
-        UpstreamRelease.Sum sum = release.sha256().get(index);
-        Path file = work.resolve("index-" + (n++) + "-" + index.substring(index.lastIndexOf('/') + 1));
-        upstream.download("dists/" + c.suite() + "/" + index, file, sum.size(), sum.sha256());
-        universe.addAll(parsePackages(file, component, upstream.url("dists/" + c.suite() + "/" + index)));
+      int before = refs.size();
+      for (String arch : c.architectures()) addIndex(refs, release, component, arch, c.suite());
+      // binary-all repeats the 'all' packages when the binary-<arch> indexes carry them (as Debian's do)
+      if (!release.allInArchitectureIndexes() || refs.size() == before) addIndex(refs, release, component, "all", c.suite());
+      if (refs.size() == before) {
+        throw new UsageException(c.where() + ": " + release.url() + " lists no Packages index for component '" + component + "' and architectures " + c.architectures());
       }
-      if (!any) throw new UsageException(c.where() + ": " + release.url() + " lists no Packages index for component '" + component + "' and architectures " + c.architectures());
     }
-
-    Map<String, Candidate> closure = new LinkedHashMap<>();
-    for (String arch : c.architectures()) {
-      Resolver resolver = new Resolver(universe, arch, Boolean.TRUE.equals(e.recommends()), c.where() + " (" + release.url() + ")");
-      for (Candidate cand : resolver.resolve(requests)) {
-        String pool = poolPath(cand, c.where());
-        Candidate earlier = closure.putIfAbsent(pool, cand);
-        if (earlier != null && !earlier.sha256().equals(cand.sha256())) {
-          throw new IntegrityException(c.where() + ": " + cand.label() + " appears twice upstream with different content");
+    List<Future<PackageIndex.Scan>> scans = new ArrayList<>();
+    for (int i = 0; i < refs.size(); i++) {
+      IndexRef ref = refs.get(i);
+      Path plain = work.resolve("index-" + i + "-Packages");
+      scans.add(ctx.hashPool().submit(() -> scanIndex(upstream, ref, plain)));
+    }
+    try (PackageIndex index = new PackageIndex()) {
+      for (Future<PackageIndex.Scan> f : scans) index.add(await(f, c.where()));
+      Trace.mark("apt: read " + refs.size() + " indexes, " + index.stanzas() + " stanzas");
+      Map<String, Candidate> closure = new LinkedHashMap<>();
+      for (String arch : c.architectures()) {
+        Resolver resolver = new Resolver(index, arch, Boolean.TRUE.equals(e.recommends()), c.where() + " (" + release.url() + ")");
+        for (Candidate cand : resolver.resolve(requests)) {
+          String pool = poolPath(cand, c.where());
+          Candidate earlier = closure.putIfAbsent(pool, cand);
+          if (earlier != null && !earlier.sha256().equals(cand.sha256())) {
+            throw new IntegrityException(c.where() + ": " + cand.label() + " appears twice upstream with different content");
+          }
         }
       }
+      Trace.mark("apt: resolve " + closure.size() + " packages");
+      return download(closure, upstream, c, work);
     }
+  }
 
+  /** One {@code Packages} index to read: the variants the Release lists (paths under {@code dists/<suite>/}), in the order to try them. */
+  private record IndexRef(String component, List<String> variants, UpstreamRelease release, String suite) {}
+
+  private static void addIndex(List<IndexRef> refs, UpstreamRelease release, String component, String arch, String suite) {
+    List<String> variants = release.variants(component + "/binary-" + arch + "/Packages");
+    if (!variants.isEmpty()) refs.add(new IndexRef(component, variants, release, suite));
+  }
+
+  /**
+   * Downloads, decompresses and scans an index in one pass (the uncompressed copy goes to
+   * {@code plain}); its signed size and SHA-256 are checked at the end, before the scan is used.
+   */
+  private static PackageIndex.Scan scanIndex(Upstream upstream, IndexRef ref, Path plain) {
+    for (String variant : ref.variants()) {
+      String relative = "dists/" + ref.suite() + "/" + variant;
+      UpstreamRelease.Sum sum = ref.release().sha256().get(variant);
+      Upstream.Verified verified = upstream.openVerified(relative, sum.size(), sum.sha256());
+      if (verified != null) return scanIndex(verified, variant, ref.component(), plain, upstream.url(relative));
+    }
+    List<String> others = ref.variants().subList(1, ref.variants().size());
+    throw new EnvironmentException(upstream.url("dists/" + ref.suite() + "/" + ref.variants().get(0)) + ": not found (404)"
+        + (others.isEmpty() ? "" : ", nor " + String.join(", ", others) + ",") + " although the signed Release lists it");
+  }
+
+  private static PackageIndex.Scan scanIndex(Upstream.Verified download, String variant, String component, Path plain, String url) {
+    try (Upstream.Verified verified = download) {
+      PackageIndex.Scan scan;
+      try {
+        InputStream buffered = new BufferedInputStream(verified, 1 << 16); // the decoders read in small pieces
+        InputStream in = variant.endsWith(".xz") ? new XZCompressorInputStream(buffered)
+            : variant.endsWith(".gz") ? new GzipCompressorInputStream(buffered, true) : buffered;
+        scan = PackageIndex.scan(in, plain, component, url);
+      } catch (AirgapException | IOException ex) {
+        verified.finish(); // altered or cut-off bytes are reported as such, not as whatever they fail to parse as
+        if (ex instanceof IOException io) throw IntegrityException.malformed(url, "unreadable Packages index: " + io.getMessage(), io);
+        throw ex;
+      }
+      verified.finish();
+      return scan;
+    } catch (IOException ex) {
+      throw EnvironmentException.io(url, ex);
+    }
+  }
+
+  private List<CollectedArtifact> download(Map<String, Candidate> closure, Upstream upstream, Context c, Path work) {
     Path debs = work.resolve("debs");
     try {
       Files.createDirectories(debs);
     } catch (IOException ex) {
       throw EnvironmentException.io(debs, ex);
     }
-    Map<String, Future<Path>> downloads = new LinkedHashMap<>();
-    for (Map.Entry<String, Candidate> en : closure.entrySet()) {
-      Candidate cand = en.getValue();
-      String filename = cand.filename();
-      if (LogicalPath.problem(filename) != null || !filename.endsWith(".deb")) {
-        throw new IntegrityException(c.where() + ": upstream Filename '" + filename + "' of " + cand.label() + " is not a safe relative .deb path");
+    // Downloads wait on the network, not the CPU: more in flight than there are cores.
+    ExecutorService pool = Executors.newFixedThreadPool(Math.min(DOWNLOADS_IN_FLIGHT, Math.max(1, closure.size())), r -> {
+      Thread t = new Thread(r, "airgap-apt-download");
+      t.setDaemon(true);
+      return t;
+    });
+    try {
+      Map<String, Future<Path>> downloads = new LinkedHashMap<>();
+      for (Map.Entry<String, Candidate> en : closure.entrySet()) {
+        Candidate cand = en.getValue();
+        String filename = cand.filename();
+        if (LogicalPath.problem(filename) != null || !filename.endsWith(".deb")) {
+          throw new IntegrityException(c.where() + ": upstream Filename '" + filename + "' of " + cand.label() + " is not a safe relative .deb path");
+        }
+        Path target = debs.resolve(cand.sha256().hex() + ".deb");
+        downloads.put(en.getKey(), pool.submit(() -> {
+          if (!Files.exists(target)) upstream.download(filename, target, cand.size(), cand.sha256());
+          return target;
+        }));
       }
-      Path target = debs.resolve(cand.sha256().hex() + ".deb");
-      downloads.put(en.getKey(), ctx.hashPool().submit(() -> {
-        if (!Files.exists(target)) upstream.download(filename, target, cand.size(), cand.sha256());
-        return target;
-      }));
+      List<CollectedArtifact> out = new ArrayList<>();
+      for (Map.Entry<String, Candidate> en : closure.entrySet()) {
+        Path file = await(downloads.get(en.getKey()), c.where());
+        Candidate cand = en.getValue();
+        out.add(artifact(cand.control(), cand.component(), en.getKey(), file, cand.sha256(), cand.size(), c));
+      }
+      Trace.mark("apt: download " + closure.size() + " packages");
+      return out;
+    } finally {
+      pool.shutdownNow();
     }
-    List<CollectedArtifact> out = new ArrayList<>();
-    for (Map.Entry<String, Candidate> en : closure.entrySet()) {
-      Path file = await(downloads.get(en.getKey()), c.where());
-      Candidate cand = en.getValue();
-      out.add(artifact(cand.control(), cand.component(), en.getKey(), file, cand.sha256(), cand.size(), c));
-    }
-    return out;
   }
 
   private CollectedArtifact fromLocalDeb(Path deb, String component, Context c) {
@@ -226,36 +291,7 @@ public final class AptSource implements ArtifactSource {
     }
   }
 
-  private static List<Candidate> parsePackages(Path file, String component, String url) {
-    String name = file.getFileName().toString();
-    List<Candidate> out = new ArrayList<>();
-    try (InputStream raw = Files.newInputStream(file);
-        InputStream in = name.endsWith(".xz") ? new XZCompressorInputStream(raw) : name.endsWith(".gz") ? new GzipCompressorInputStream(raw) : raw;
-        BufferedReader r = new BufferedReader(new InputStreamReader(in, StandardCharsets.UTF_8), 1 << 16)) {
-      StringBuilder paragraph = new StringBuilder();
-      String line;
-      while (true) {
-        line = r.readLine();
-        if (line == null || line.isBlank()) {
-          if (paragraph.length() > 0) {
-            out.add(Candidate.of(ControlParagraph.parseOne(paragraph.toString()), component));
-            paragraph.setLength(0);
-          }
-          if (line == null) break;
-          continue;
-        }
-        if (paragraph.length() > (1 << 20)) throw new IllegalArgumentException("a stanza longer than 1 MiB");
-        paragraph.append(line).append('\n');
-      }
-    } catch (IllegalArgumentException ex) {
-      throw IntegrityException.malformed(url, "malformed Packages index: " + ex.getMessage());
-    } catch (IOException ex) {
-      throw IntegrityException.malformed(url, "unreadable Packages index: " + ex.getMessage(), ex);
-    }
-    return out;
-  }
-
-  private static Path await(Future<Path> f, String where) {
+  private static <T> T await(Future<T> f, String where) {
     try {
       return f.get();
     } catch (ExecutionException ex) {

@@ -20,6 +20,9 @@ import java.util.Map;
  * does that when it installs.
  */
 final class Resolver {
+  private static final Comparator<Candidate> NEWEST_FIRST = Comparator.comparing(Candidate::version).reversed().thenComparing(Candidate::architecture);
+  private static final Comparator<Candidate> BY_NAME_THEN_NEWEST = Comparator.comparing(Candidate::name).thenComparing(NEWEST_FIRST);
+  private final PackageIndex index;
   private final String architecture;
   private final String where;
   private final Map<String, List<Candidate>> byName = new HashMap<>();
@@ -28,23 +31,29 @@ final class Resolver {
   private final Map<String, List<Candidate>> selectedProviders = new HashMap<>();
   private final boolean recommends;
 
-  Resolver(List<Candidate> universe, String architecture, boolean recommends, String where) {
+  /** Looks packages up in {@code index} as it goes: only the stanzas resolution visits are read. */
+  Resolver(PackageIndex index, String architecture, boolean recommends, String where) {
+    this.index = index;
     this.architecture = architecture;
     this.recommends = recommends;
     this.where = where;
-    for (Candidate c : universe) {
-      if (!c.architecture().equals(architecture) && !c.architecture().equals("all")) continue;
-      byName.computeIfAbsent(c.name(), n -> new ArrayList<>()).add(c);
-      for (Relation p : c.provides()) byProvides.computeIfAbsent(p.name(), n -> new ArrayList<>()).add(c);
-    }
-    Comparator<Candidate> newestFirst = Comparator.comparing(Candidate::version).reversed().thenComparing(Candidate::architecture);
-    byName.values().forEach(l -> l.sort(newestFirst));
-    byProvides.values().forEach(l -> l.sort(Comparator.comparing(Candidate::name).thenComparing(newestFirst)));
   }
 
-  /** Whether some package of this architecture (or {@code all}) is named {@code name}. */
-  boolean offers(String name) {
-    return byName.containsKey(name) || byProvides.containsKey(name);
+  /** This architecture's (and {@code all}) packages named {@code name}, newest first. */
+  private List<Candidate> named(String name) {
+    return byName.computeIfAbsent(name, n -> ofArchitecture(index.named(n), NEWEST_FIRST));
+  }
+
+  /** This architecture's (and {@code all}) packages that provide {@code name}, by name, then newest first. */
+  private List<Candidate> providers(String name) {
+    return byProvides.computeIfAbsent(name, n -> ofArchitecture(index.providing(n), BY_NAME_THEN_NEWEST));
+  }
+
+  private List<Candidate> ofArchitecture(List<Candidate> all, Comparator<Candidate> order) {
+    List<Candidate> out = new ArrayList<>(all.size());
+    for (Candidate c : all) if (c.architecture().equals(architecture) || c.architecture().equals("all")) out.add(c);
+    out.sort(order); // stable: among equals, index order (components, then architectures, as listed)
+    return out;
   }
 
   /** The closure of {@code requests}, in the order packages were chosen. */
@@ -99,10 +108,10 @@ final class Resolver {
 
   /** The newest real package that satisfies {@code r}, else the first provider of it. */
   private Candidate best(Relation r) {
-    for (Candidate c : byName.getOrDefault(r.name(), List.of())) {
+    for (Candidate c : named(r.name())) {
       if (r.accepts(c.version())) return c;
     }
-    for (Candidate c : byProvides.getOrDefault(r.name(), List.of())) {
+    for (Candidate c : providers(r.name())) {
       Candidate earlier = selected.get(c.name());
       if (earlier != null && !earlier.version().equals(c.version())) continue;
       if (providesMatching(c, r)) return c;

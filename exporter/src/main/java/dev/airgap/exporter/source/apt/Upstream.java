@@ -9,6 +9,7 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
 import java.net.URI;
+import java.net.URISyntaxException;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
@@ -16,6 +17,7 @@ import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
+import java.security.MessageDigest;
 import java.time.Duration;
 
 /**
@@ -32,7 +34,7 @@ final class Upstream {
     URI u;
     try {
       u = new URI(url.endsWith("/") ? url : url + "/");
-    } catch (java.net.URISyntaxException e) {
+    } catch (URISyntaxException e) {
       throw new UsageException(where + ": url '" + url + "' is not a URL");
     }
     String scheme = u.getScheme();
@@ -40,7 +42,10 @@ final class Upstream {
       throw new UsageException(where + ": url '" + url + "' must be http://, https:// or file://");
     }
     this.base = u;
-    this.http = scheme.equals("file") ? null : HttpClient.newBuilder().connectTimeout(TIMEOUT).followRedirects(HttpClient.Redirect.NORMAL).build();
+    // HTTP/1.1: an http:// request for HTTP/2 would carry an h2c upgrade that archives ignore. The
+    // client keeps connections open between requests and opens one per concurrent download.
+    this.http = scheme.equals("file") ? null
+        : HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).connectTimeout(TIMEOUT).followRedirects(HttpClient.Redirect.NORMAL).build();
   }
 
   String url(String relative) {
@@ -81,6 +86,72 @@ final class Upstream {
       } catch (IOException ignored) {
         // the work directory is removed after the export
       }
+    }
+  }
+
+  /**
+   * A stream of {@code relative} for reading while it arrives; {@link Verified#finish()} reads what
+   * is left and checks the size and SHA-256 against the signed metadata. Nothing read from it may
+   * be used before that check passed. Null when the repository has no such file.
+   */
+  Verified openVerified(String relative, long size, Digest sha256) {
+    URI uri = base.resolve(relative);
+    InputStream in;
+    try {
+      in = open(uri);
+    } catch (IOException e) {
+      throw EnvironmentException.io(uri, e);
+    }
+    return in == null ? null : new Verified(in, uri.toString(), size, sha256);
+  }
+
+  /** A download checked at its end: more bytes than declared fail at once, a wrong digest at {@link #finish()}. */
+  static final class Verified extends InputStream {
+    private final InputStream in;
+    private final String url;
+    private final long size;
+    private final Digest sha256;
+    private final MessageDigest digest = Digest.newMessageDigest();
+    private long read;
+
+    private Verified(InputStream in, String url, long size, Digest sha256) {
+      this.in = in;
+      this.url = url;
+      this.size = size;
+      this.sha256 = sha256;
+    }
+
+    @Override
+    public int read() throws IOException {
+      byte[] one = new byte[1];
+      return read(one, 0, 1) < 0 ? -1 : one[0] & 0xff;
+    }
+
+    @Override
+    public int read(byte[] b, int off, int len) throws IOException {
+      int n = in.read(b, off, len);
+      if (n > 0) {
+        digest.update(b, off, n);
+        read += n;
+        if (read > size) throw IntegrityException.sizeMismatch(url, size, read);
+      }
+      return n;
+    }
+
+    /** Reads to the end and checks size and digest. */
+    void finish() throws IOException {
+      byte[] rest = new byte[8192];
+      while (read(rest, 0, rest.length) >= 0) {
+        // counted and hashed by read
+      }
+      if (read != size) throw IntegrityException.sizeMismatch(url, size, read);
+      Digest actual = Digest.fromRaw(digest.digest());
+      if (!actual.equals(sha256)) throw IntegrityException.mismatch(url, sha256, actual);
+    }
+
+    @Override
+    public void close() throws IOException {
+      in.close();
     }
   }
 

@@ -9,6 +9,7 @@ import java.time.Instant;
 import java.time.ZonedDateTime;
 import java.time.format.DateTimeFormatter;
 import java.time.format.DateTimeParseException;
+import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -19,7 +20,7 @@ import java.util.Map;
  * before a byte of it is parsed, then checked for the suite it names, its {@code Valid-Until} and
  * the presence of SHA-256 sums (weak-hash-only metadata is refused).
  */
-record UpstreamRelease(String url, Map<String, Sum> sha256) {
+record UpstreamRelease(String url, Map<String, Sum> sha256, boolean allInArchitectureIndexes) {
   static final int MAX_RELEASE = 64 << 20;
 
   /** A file the Release vouches for. */
@@ -72,15 +73,24 @@ record UpstreamRelease(String url, Map<String, Sum> sha256) {
         throw IntegrityException.malformed(url, "bad size in SHA256 line '" + line.strip() + "'");
       }
     }
-    return new UpstreamRelease(url, files);
+    // "No-Support-for-Architecture-all: Packages": the binary-<arch> indexes list the 'all' packages
+    // too, so apt does not read binary-all (which repeats them).
+    String noAll = p.get("No-Support-for-Architecture-all");
+    return new UpstreamRelease(url, files, noAll != null && noAll.strip().equals("Packages"));
   }
 
-  /** The best-compressed variant of an index that the Release lists: xz, then gz, then plain. */
-  String pick(String path) {
-    for (String v : List.of(path + ".xz", path + ".gz", path)) {
-      if (sha256.containsKey(v)) return v;
+  /**
+   * The variants of an index that the Release lists, in the order to try them: gz, then xz, then
+   * plain (which archives list but often do not serve). gz first: the JDK inflates it with zlib
+   * about six times as fast as the pure-Java xz decoder (a 50 MB Debian index: ~0.5 s against
+   * ~3 s of CPU), for about a third more bytes to download.
+   */
+  List<String> variants(String path) {
+    List<String> out = new ArrayList<>(3);
+    for (String v : List.of(path + ".gz", path + ".xz", path)) {
+      if (sha256.containsKey(v)) out.add(v);
     }
-    return null;
+    return out;
   }
 
   static Instant parseDate(String text, String where) {
