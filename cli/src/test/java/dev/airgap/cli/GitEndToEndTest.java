@@ -244,6 +244,72 @@ class GitEndToEndTest {
     git(fromMirror, Map.of(), "fsck", "--strict").expect(0);
   }
 
+  /**
+   * A branch rewritten upstream (reset and a new commit) and a moved tag are shown as such by
+   * inspect (text, JSON, --since), not as "1 new commit"; a fast-forward is not flagged. The
+   * rewritten history still imports and git fetches it as a forced update.
+   */
+  @Test
+  void forcedUpdateAndMovedTagAreShown() throws Exception {
+    Path upstream = tmp.resolve("upstream");
+    script(upstream);
+    Path spec = spec("code", upstream.toString(), "demo", "all");
+    Path state = tmp.resolve("state");
+    Path first = export(spec, 1, state);
+    String oldMain = rev(upstream, "main");
+    String oldTag = rev(upstream, "v1^{commit}");
+    String oldFeature = rev(upstream, "feature");
+
+    git(upstream, Map.of(), "reset", "-q", "--hard", "HEAD~1").expect(0);
+    Files.writeString(upstream.resolve("rewritten.txt"), "rewritten\n");
+    git(upstream, Map.of(), "add", "rewritten.txt").expect(0);
+    git(upstream, Map.of(), "commit", "-q", "-m", "rewritten third").expect(0);
+    git(upstream, Map.of(), "tag", "-f", "-a", "v1", "-m", "release 1, moved").expect(0);
+    git(upstream, Map.of(), "branch", "-f", "feature", "main").expect(0); // a fast-forward of feature
+    String newMain = rev(upstream, "main");
+    Path second = export(spec, 2, state);
+
+    JsonNode p = artifact(second).get("properties");
+    assertEquals(oldMain + " → " + newMain + " (forced update, not a fast-forward; 1 new commit, 1 dropped commit)", p.get("ref:refs/heads/main").asText());
+    assertEquals("non-fast-forward", p.get("update:refs/heads/main").asText());
+    assertEquals(oldTag + " → " + newMain + " (tag moved, not a fast-forward; 1 new commit, 1 dropped commit)", p.get("ref:refs/tags/v1").asText());
+    assertEquals("tag-moved,non-fast-forward", p.get("update:refs/tags/v1").asText());
+    assertEquals(oldFeature + " → " + newMain + " (1 new commit)", p.get("ref:refs/heads/feature").asText());
+    assertTrue(p.get("update:refs/heads/feature") == null, "a fast-forward is not flagged");
+    assertEquals(0, inspect(first).get("refUpdates").size(), "nothing flagged on a first export");
+
+    String text = Cli.runQuick("inspect", second.toString()).expect(0).out();
+    assertTrue(text.contains("WARNING: git 'demo' refs/heads/main: forced update (not a fast-forward): " + oldMain + " → " + newMain), text);
+    assertTrue(text.contains("WARNING: git 'demo' refs/tags/v1: tag moved, not a fast-forward: " + oldTag + " → " + newMain), text);
+    assertTrue(!text.contains("refs/heads/feature: forced"), text);
+    JsonNode json = inspect(second);
+    assertEquals(2, json.get("refUpdates").size(), json.get("refUpdates").toString());
+    assertEquals("refs/heads/main", json.get("refUpdates").get(0).get("ref").asText());
+    assertTrue(json.get("refUpdates").get(0).get("forced").asBoolean());
+    assertEquals("non-fast-forward", json.get("refUpdates").get(0).get("update").get(0).asText());
+    assertTrue(json.get("warnings").toString().contains("refs/heads/main: forced update"), json.get("warnings").toString());
+
+    String since = Cli.runQuick("inspect", second.toString(), "--since", first.toString()).expect(0).out();
+    assertTrue(since.contains("      ! git 'demo' refs/heads/main: forced update (not a fast-forward)"), since);
+    assertTrue(since.contains("      ! git 'demo' refs/tags/v1: tag moved, not a fast-forward"), since);
+    JsonNode sinceJson = Json.strict().readTree(Cli.runQuick("inspect", second.toString(), "--since", first.toString(), "--json").expect(0).out());
+    JsonNode changed = sinceJson.get("since").get("changed").get(0);
+    assertEquals(2, changed.get("refUpdates").size(), changed.toString());
+    assertEquals("refs/tags/v1", changed.get("refUpdates").get(1).get("ref").asText());
+
+    // The rewritten history imports on top of the first bundle, and git sees the forced update.
+    Path mirror = tmp.resolve("mirror");
+    importBundle(first, mirror).expect(0);
+    try (Cli.Server server = Cli.Server.start(mirror)) {
+      Path clone = tmp.resolve("clone");
+      git(tmp, Map.of(), "clone", "-q", server.url("/git/demo.git"), clone.toString()).expect(0);
+      importBundle(second, mirror).expect(0);
+      Git fetch = git(clone, Map.of(), "fetch", "--no-tags", "origin").expect(0);
+      assertTrue(fetch.err().contains("(forced update)") && fetch.err().contains("main"), fetch.err());
+      assertEquals(newMain, rev(clone, "origin/main"));
+    }
+  }
+
   @Test
   void incrementalBundleWithoutItsBaseIsRejected() throws Exception {
     Path upstream = tmp.resolve("upstream");

@@ -185,6 +185,9 @@ public final class GitRoute implements MirrorRoute {
         refuse(out, e.getMessage(), e);
       } catch (EOFException e) {
         if (!in.exhausted()) throw e;
+        // A stateless v0 request for shallow boundaries only (wants, deepen-since or deepen-not,
+        // flush; no haves) is answered and then ends: JGit expects that end after "deepen N" only.
+        if (parsed.v0Deepening()) return;
         refuse(out, "request ended early", e); // framing was fine, but a section was not terminated
       }
     });

@@ -107,6 +107,11 @@ record UploadPackRequest(List<Line> lines) {
     return lines.get(0).kind() == Kind.DATA && lines.get(0).text().startsWith("command=");
   }
 
+  /** Whether this is a protocol v0 request with a {@code deepen}, {@code deepen-since} or {@code deepen-not} line. */
+  boolean v0Deepening() {
+    return !isV2() && lines.stream().anyMatch(l -> l.kind() == Kind.DATA && l.text().startsWith("deepen"));
+  }
+
   /** Whether the client asked for {@code deepen-relative} (a v2 argument, or a v0 capability of the first want). */
   boolean deepenRelative() {
     if (isV2()) return lines.stream().anyMatch(l -> l.kind() == Kind.DATA && l.text().equals(DEEPEN_RELATIVE));
