@@ -1,21 +1,30 @@
 #!/usr/bin/env bash
-# git benchmark: `git clone` of a repository with N commits from `airgap serve` (smart HTTP, JGit
-# upload-pack) versus `git clone` of the same bare repository over `git daemon` (C git's
-# upload-pack), in the same run; and the size of an incremental export for one new commit versus a
-# full export. Figures go to stdout and WORK/results.txt. See bench/git.md.
+# git benchmark, two parts (see bench/git.md):
+#  export: a full `airgap export` (the ./airgap launcher, as users run it) of a fixture repository of
+#          E commits versus `git bundle create --all` of the same repository, alternating, R runs;
+#          also of a real local repository with --local-repo DIR (skipped when absent)
+#  clone:  `git clone` of a repository with N commits from `airgap serve` (smart HTTP, JGit
+#          upload-pack) versus `git clone` of the same bare repository over `git daemon` (C git's
+#          upload-pack), in the same run; and the size of an incremental export for one new commit
+#          versus a full export.
+# Figures go to stdout and WORK/results.txt.
 #
-# usage: bench/git.sh [--commits N] [--runs R] [--work DIR]
+# usage: bench/git.sh [--part export|clone|all] [--export-commits E] [--local-repo DIR]
+#                     [--commits N] [--runs R] [--work DIR]
 #   needs a build: mvn -q -B -DskipTests package  (cli/target/airgap-cli.jar + cli/target/lib/)
 set -euo pipefail
 here="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
 repo="$(cd "$here/.." && pwd)"
-commits=10000; runs=5; work=""
+commits=10000; runs=5; work=""; part=all; export_commits=130; local_repo=""
 while [[ $# -gt 0 ]]; do
   case "$1" in
     --commits) commits="$2"; shift ;;
     --runs) runs="$2"; shift ;;
     --work) work="$2"; shift ;;
-    -h|--help) sed -n 2,9p "$0"; exit 0 ;;
+    --part) part="$2"; shift ;;
+    --export-commits) export_commits="$2"; shift ;;
+    --local-repo) local_repo="$2"; shift ;;
+    -h|--help) sed -n 2,15p "$0"; exit 0 ;;
     *) echo "unknown option: $1" >&2; exit 2 ;;
   esac
   shift
@@ -33,9 +42,50 @@ pids=()
 cleanup() { for p in "${pids[@]}"; do kill "$p" 2>/dev/null || true; done; }
 trap cleanup EXIT
 
+med() { python3 -c 'import statistics,sys; xs=[float(x) for x in sys.argv[1:]]; print("%.3f %.3f %.3f" % (min(xs), statistics.median(xs), max(xs)))' "$@"; }
+# export_vs_bundle LABEL GIT_DIR: R alternating runs of a full airgap export and git bundle create
+export_vs_bundle() {
+  local label="$1" src="$2" d="$W/export-$1" a=() g=() r s e
+  mkdir -p "$d"
+  printf 'channel: bench\nartifacts:\n  - type: git\n    url: "file://%s"\n    name: bench\n    refs: all\n' "$src" > "$d/spec.yaml"
+  # one untimed run each: the launcher makes its class-data archive once per build
+  "$repo/airgap" export --spec "$d/spec.yaml" --key "$W/keys/bench.key" --out "$d/warm.bundle" --sequence 1 >/dev/null
+  git -C "$src" bundle create -q "$d/warm.gitbundle" --branches --tags
+  local ac=() gc=() t
+  for r in $(seq "$runs"); do
+    # wall and CPU (user + system) seconds: on a shared machine CPU time is the steadier figure
+    /usr/bin/time -f "%e %U %S" -o "$d/t" "$repo/airgap" export --spec "$d/spec.yaml" --key "$W/keys/bench.key" --out "$d/a$r.bundle" --sequence 1 >/dev/null
+    read -r t u y < "$d/t"; a+=("$t"); ac+=("$(echo "$u + $y" | bc)")
+    /usr/bin/time -f "%e %U %S" -o "$d/t" git -C "$src" bundle create -q "$d/g$r.gitbundle" --branches --tags
+    read -r t u y < "$d/t"; g+=("$t"); gc+=("$(echo "$u + $y" | bc)")
+    printf "  %s run %s: airgap export %.2f s (cpu %.2f s)   git bundle create %.2f s (cpu %.2f s)\n" "$label" "$r" "${a[-1]}" "${ac[-1]}" "${g[-1]}" "${gc[-1]}"
+  done
+  AIRGAP_TRACE=1 "$repo/airgap" export --spec "$d/spec.yaml" --key "$W/keys/bench.key" --out "$d/trace.bundle" --sequence 1 2> "$d/trace.txt" >/dev/null
+  read -r amin amed amax <<< "$(med "${a[@]}")"; read -r gmin gmed gmax <<< "$(med "${g[@]}")"
+  local n; n=$(git -C "$src" rev-list --count --branches --tags)
+  read -r _ acmed _ <<< "$(med "${ac[@]}")"; read -r _ gcmed _ <<< "$(med "${gc[@]}")"
+  printf "export %s (%s commits, load %s): airgap export wall min/median/max %s/%s/%s s, cpu median %s s; git bundle create wall %s/%s/%s s, cpu median %s s; ratio of wall medians %.1f\n" \
+    "$label" "$n" "$(cut -d' ' -f1 /proc/loadavg)" "$amin" "$amed" "$amax" "$acmed" "$gmin" "$gmed" "$gmax" "$gcmed" "$(echo "$amed / $gmed" | bc -l)" >> "$W/export-results.txt"
+  sed 's/^/  /' "$d/trace.txt" >> "$W/export-results.txt"
+}
+airgap keys generate --out "$W/keys" --name bench >/dev/null
+if [[ "$part" == export || "$part" == all ]]; then
+  echo "== export: airgap export (full) vs git bundle create, $runs runs each, alternating"
+  : > "$W/export-results.txt"
+  bash "$repo/testdata/git/make-repo.sh" --commits "$export_commits" "$W/export-fixture.git"
+  export_vs_bundle fixture "$W/export-fixture.git"
+  if [[ -n "$local_repo" && -d "$local_repo" ]]; then
+    src="$(git -C "$local_repo" rev-parse --absolute-git-dir 2>/dev/null || true)"
+    if [[ -n "$src" ]]; then export_vs_bundle local "$src"; else echo "  --local-repo $local_repo: not a git repository, skipped"; fi
+  elif [[ -n "$local_repo" ]]; then
+    echo "  --local-repo $local_repo: absent, skipped"
+  fi
+  cat "$W/export-results.txt" | tee -a "$W/results.txt"
+  [[ "$part" == export ]] && exit 0
+fi
+
 echo "== fixture: bare repository with $commits commits (git fast-import)"
 bash "$repo/testdata/git/make-repo.sh" --commits "$commits" "$W/upstream.git"
-airgap keys generate --out "$W/keys" --name bench >/dev/null
 mkdir -p "$W/trust"; cp "$W/keys/bench.pub" "$W/trust/"
 cat > "$W/spec.yaml" <<SPEC
 channel: bench
@@ -84,7 +134,7 @@ git -C "$W/clones/airgap-1" fetch -q "http://127.0.0.1:$aport/git/bench.git" mai
 gitsize() { airgap inspect "$1" --json | python3 -c 'import json,sys; print(json.load(sys.stdin)["manifest"]["artifacts"][0]["files"][0]["size"])'; }
 inc=$(gitsize "$W/incremental.bundle"); full=$(gitsize "$W/full2.bundle")
 
-python3 - "$W/raw.tsv" "$commits" "$export_s" "$import_s" "$inc" "$full" "$(stat -c %s "$W/incremental.bundle")" "$(stat -c %s "$W/full2.bundle")" <<'PY' | tee "$W/results.txt"
+python3 - "$W/raw.tsv" "$commits" "$export_s" "$import_s" "$inc" "$full" "$(stat -c %s "$W/incremental.bundle")" "$(stat -c %s "$W/full2.bundle")" <<'PY' | tee -a "$W/results.txt"
 import statistics, sys
 raw, commits, export_s, import_s, inc, full, inc_b, full_b = sys.argv[1:]
 rows = [l.split("\t") for l in open(raw).read().split("\n") if l]

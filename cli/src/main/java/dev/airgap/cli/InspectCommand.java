@@ -8,6 +8,7 @@ import dev.airgap.core.manifest.Artifact;
 import dev.airgap.core.manifest.ArtifactFile;
 import dev.airgap.core.manifest.Manifest;
 import dev.airgap.core.manifest.ManifestDiff;
+import dev.airgap.core.manifest.RefUpdate;
 import dev.airgap.importer.Inspection;
 import dev.airgap.signing.TrustStore;
 import dev.airgap.signing.TrustedSigner;
@@ -67,9 +68,18 @@ final class InspectCommand implements Callable<Integer> {
       ArrayNode invalid = t.putArray("invalidKeyIds");
       v.invalidKeyIds().forEach(invalid::add);
     });
+    ArrayNode refUpdates = root.putArray("refUpdates");
+    RefUpdate.of(in.manifest()).forEach(u -> refUpdates.add(refUpdateJson(u)));
     ArrayNode warnings = root.putArray("warnings");
     pickleWarnings(in.manifest()).forEach(warnings::add);
+    RefUpdate.of(in.manifest()).forEach(u -> warnings.add(u.describe()));
     return root;
+  }
+
+  private static ObjectNode refUpdateJson(RefUpdate u) {
+    ObjectNode o = Json.strict().createObjectNode().put("type", "git").put("name", u.artifact()).put("ref", u.ref()).put("forced", u.forced());
+    u.kinds().forEach(o.withArray("update")::add);
+    return o.put("change", u.change());
   }
 
   private static void printText(Inspection in, PrintWriter out) {
@@ -97,6 +107,7 @@ final class InspectCommand implements Callable<Integer> {
       }
     }
     for (String w : pickleWarnings(m)) out.printf("WARNING: %s%n", w);
+    for (RefUpdate u : RefUpdate.of(m)) out.printf("WARNING: %s%n", u.describe());
   }
 
   private static ObjectNode diffJson(ManifestDiff d) {
@@ -112,6 +123,7 @@ final class InspectCommand implements Callable<Integer> {
       c.filesAdded().forEach(o.withArray("filesAdded")::add);
       c.filesRemoved().forEach(o.withArray("filesRemoved")::add);
       c.filesModified().forEach(o.withArray("filesModified")::add);
+      if (!c.refUpdates().isEmpty()) c.refUpdates().forEach(u -> o.withArray("refUpdates").add(refUpdateJson(u)));
     }
     n.put("unchanged", d.unchanged());
     return n;
@@ -126,6 +138,7 @@ final class InspectCommand implements Callable<Integer> {
       c.filesAdded().forEach(p -> out.printf("      + %s%n", p));
       c.filesRemoved().forEach(p -> out.printf("      - %s%n", p));
       c.filesModified().forEach(p -> out.printf("      ~ %s%n", p));
+      c.refUpdates().forEach(u -> out.printf("      ! %s%n", u.describe()));
     }
   }
 

@@ -18,6 +18,8 @@ import java.net.URL;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Instant;
+import java.time.ZoneOffset;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.zip.ZipEntry;
@@ -28,13 +30,16 @@ import org.apache.commons.compress.archivers.tar.TarArchiveEntry;
 import org.apache.commons.compress.archivers.tar.TarArchiveOutputStream;
 import org.apache.commons.compress.compressors.gzip.GzipCompressorOutputStream;
 import org.apache.commons.io.file.PathUtils;
+import org.eclipse.jgit.api.Git;
+import org.eclipse.jgit.api.errors.GitAPIException;
+import org.eclipse.jgit.lib.PersonIdent;
 
 /**
  * The workload the {@code ./airgap} launcher runs once per build under
  * {@code -XX:ArchiveClassesAtExit} to make its class-data-sharing archive: every command's usual
- * path on tiny data in a temporary directory — keys; export of files, a model, a local .deb and a
- * wheel (from a wheelhouse, then from a PEP 503 index on loopback); inspect; verify; import twice;
- * audit; serve with a few GETs — through {@link Main#run}, so the classes are the ones real commands
+ * path on tiny data in a temporary directory — keys; export of files, a model, a local .deb, a
+ * wheel (from a wheelhouse, then from a PEP 503 index on loopback) and a git repository (full, then
+ * incremental); inspect; verify; import twice; audit; serve with a few GETs and git's requests — through {@link Main#run}, so the classes are the ones real commands
  * load. An archive of only the first command the user happened to run left the others loading
  * ~1,500 classes from the jars on every start. Nothing here leaves loopback. The launcher ignores a
  * failed training: the archive is an optimisation, never required ({@code StartupTrainingTest}
@@ -80,6 +85,8 @@ public final class StartupTraining {
     Files.write(model.resolve("model.safetensors"), new byte[4096]);
     Path deb = writeDeb(dir.resolve("debs"));
     Path wheelhouse = writeWheel(dir.resolve("wheels"));
+    Path gitRepo = dir.resolve("repo");
+    gitCommit(gitRepo, "training\n");
     Path spec = dir.resolve("spec.yaml");
     Files.writeString(spec, String.join("\n",
         "channel: training",
@@ -98,6 +105,9 @@ public final class StartupTraining {
         "    targets:",
         "      - python: \"3.11\"",
         "        platforms: [manylinux_2_28_x86_64]",
+        "  - type: git",
+        "    url: " + gitRepo,
+        "    name: training-repo",
         ""));
     Path mirror = dir.resolve("mirror");
     HttpServer index = pypiIndex(wheelhouse);
@@ -108,13 +118,15 @@ public final class StartupTraining {
         Files.writeString(spec, Files.readString(spec).replace("wheelhouse: " + wheelhouse, "indexes: [\"" + indexUrl + "\"]"));
       }
       Path bundle = dir.resolve("training-" + sequence + ".bundle");
+      // --state: the second export is incremental (git)
       steps.add(run(0, "export", "--key", keys.resolve("ops.key").toString(), "--spec", spec.toString(), "--out", bundle.toString(),
-          "--sequence", Integer.toString(sequence)));
+          "--sequence", Integer.toString(sequence), "--state", dir.resolve("state").toString()));
       steps.add(run(0, "inspect", bundle.toString(), "--trust", trust.toString()));
       steps.add(run(0, "inspect", bundle.toString(), "--json"));
       steps.add(run(0, "verify", bundle.toString(), "--trust", trust.toString()));
       steps.add(run(0, "import", bundle.toString(), "--mirror", mirror.toString(), "--trust", trust.toString(), "--no-scan", "--repo-key", repoKey.toString()));
       Files.writeString(files.resolve("readme.txt"), "training, again\n");
+      gitCommit(gitRepo, "training, again\n");
     }
     index.stop(0);
     steps.add(run(0, "audit", "verify", "--mirror", mirror.toString()));
@@ -167,10 +179,61 @@ public final class StartupTraining {
         }
         connection.disconnect();
       }
+      ok &= gitRequests(server.port());
     } catch (IOException | RuntimeException e) {
       ok = false;
     }
-    return new Step(List.of("serve", "GET " + String.join(" ", paths)), ok ? 0 : 1, 0);
+    return new Step(List.of("serve", "GET " + String.join(" ", paths), "git upload-pack v0 and v2"), ok ? 0 : 1, 0);
+  }
+
+  /** The requests of a git clone, protocol v0 and v2 (advertisement, ls-refs, fetch of the tip); true when all answered 200. */
+  private static boolean gitRequests(int port) throws IOException {
+    String base = "http://127.0.0.1:" + port + "/git/training-repo.git/";
+    String tip = null;
+    boolean ok = true;
+    for (String version : List.of("0", "2")) {
+      var adv = (HttpURLConnection) new URL(base + "info/refs?service=git-upload-pack").openConnection();
+      if (version.equals("2")) adv.setRequestProperty("Git-Protocol", "version=2");
+      ok &= adv.getResponseCode() == 200;
+      String body = new String(adv.getInputStream().readAllBytes(), StandardCharsets.ISO_8859_1);
+      if (version.equals("0")) {
+        int at = body.indexOf(" refs/heads/main");
+        if (at >= 40) tip = body.substring(at - 40, at);
+      }
+      adv.disconnect();
+    }
+    if (tip == null) return false;
+    List<String> requests = List.of(pkt("want " + tip + " ofs-delta side-band-64k") + "0000" + pkt("done"),
+        pkt("command=ls-refs") + "0000",
+        pkt("command=fetch") + "0001" + pkt("ofs-delta") + pkt("want " + tip) + pkt("deepen 1") + pkt("done") + "0000");
+    for (int i = 0; i < requests.size(); i++) {
+      var post = (HttpURLConnection) new URL(base + "git-upload-pack").openConnection();
+      post.setRequestMethod("POST");
+      post.setDoOutput(true);
+      post.setRequestProperty("Content-Type", "application/x-git-upload-pack-request");
+      if (i > 0) post.setRequestProperty("Git-Protocol", "version=2");
+      post.getOutputStream().write(requests.get(i).getBytes(StandardCharsets.ISO_8859_1));
+      ok &= post.getResponseCode() == 200;
+      post.getInputStream().transferTo(OutputStream.nullOutputStream());
+      post.disconnect();
+    }
+    return ok;
+  }
+
+  private static String pkt(String line) {
+    return String.format("%04x%s\n", line.length() + 5, line);
+  }
+
+  /** Commits {@code content} as README in the repository at {@code dir} (created on first use), with JGit. */
+  private static void gitCommit(Path dir, String content) throws IOException {
+    try (Git git = Files.isDirectory(dir.resolve(".git")) ? Git.open(dir.toFile()) : Git.init().setDirectory(dir.toFile()).setInitialBranch("main").call()) {
+      Files.writeString(dir.resolve("README"), content);
+      git.add().addFilepattern("README").call();
+      PersonIdent who = new PersonIdent("airgap", "training@example.invalid", Instant.parse("2026-01-01T00:00:00Z"), ZoneOffset.UTC);
+      git.commit().setMessage("training").setAuthor(who).setCommitter(who).setSign(false).call();
+    } catch (GitAPIException e) {
+      throw new IOException("training repository: " + e.getMessage(), e);
+    }
   }
 
   private static Step run(int expectedExitCode, String... args) {

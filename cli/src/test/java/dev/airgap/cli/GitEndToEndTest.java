@@ -172,6 +172,144 @@ class GitEndToEndTest {
     }
   }
 
+  /**
+   * Shallow and partial clones and fetches from the mirror with real git, protocol v0 and v2:
+   * {@code --deepen} (deepen-relative, which the route translates), {@code --shallow-since},
+   * {@code --shallow-exclude}, {@code --unshallow}, and partial clones with {@code blob:none} and
+   * {@code tree:0} that fetch missing objects on demand. The shallow boundaries must be the ones
+   * git's own upload-pack gives for the same repository over file://.
+   */
+  @Test
+  void shallowAndPartialClones() throws Exception {
+    Path upstream = tmp.resolve("upstream.git");
+    script(upstream, "--commits", "130");
+    git(upstream, Map.of(), "tag", "old", "main~20").expect(0);
+    Path mirror = tmp.resolve("mirror");
+    importBundle(export(spec("code", "file://" + upstream, "hist", "all"), 1, null), mirror).expect(0);
+    String since = git(upstream, Map.of(), "log", "-1", "--format=%ct", "main~9").expect(0).out().strip();
+    try (Cli.Server server = Cli.Server.start(mirror)) {
+      String url = server.url("/git/hist.git");
+      String local = "file://" + upstream;
+      for (String v : List.of("0", "2")) {
+        String proto = "protocol.version=" + v;
+        // --deepen: HTTP 500 ("expected 'acknowledgments'") under v2 and "does not support --deepen" under v0 before.
+        for (String src : List.of(url, local)) {
+          Path d = tmp.resolve("deepen-" + v + "-" + (src == url ? "mirror" : "file"));
+          git(tmp, Map.of(), "-c", proto, "clone", "-q", "--depth", "1", src, d.toString()).expect(0);
+          git(d, Map.of(), "-c", proto, "fetch", "-q", "--deepen", "5").expect(0);
+        }
+        assertShallowAlike(tmp.resolve("deepen-" + v + "-mirror"), tmp.resolve("deepen-" + v + "-file"), 6);
+        git(tmp.resolve("deepen-" + v + "-mirror"), Map.of(), "-c", proto, "fetch", "-q", "--deepen", "3").expect(0);
+        assertEquals("9", git(tmp.resolve("deepen-" + v + "-mirror"), Map.of(), "rev-list", "--count", "HEAD").expect(0).out().strip());
+
+        for (String src : List.of(url, local)) {
+          String where = src == url ? "mirror" : "file";
+          git(tmp, Map.of(), "-c", proto, "clone", "-q", "--shallow-since=" + since, src, tmp.resolve("since-" + v + "-" + where).toString()).expect(0);
+          git(tmp, Map.of(), "-c", proto, "clone", "-q", "--shallow-exclude=old", src, tmp.resolve("exclude-" + v + "-" + where).toString()).expect(0);
+        }
+        assertShallowAlike(tmp.resolve("since-" + v + "-mirror"), tmp.resolve("since-" + v + "-file"), 10);
+        assertShallowAlike(tmp.resolve("exclude-" + v + "-mirror"), tmp.resolve("exclude-" + v + "-file"), 20);
+
+        Path un = tmp.resolve("unshallow-" + v);
+        git(tmp, Map.of(), "-c", proto, "clone", "-q", "--depth", "3", url, un.toString()).expect(0);
+        git(un, Map.of(), "-c", proto, "fetch", "-q", "--unshallow").expect(0);
+        assertEquals("130", git(un, Map.of(), "rev-list", "--count", "HEAD").expect(0).out().strip());
+        assertTrue(!Files.exists(un.resolve(".git/shallow")), "no longer shallow");
+        git(un, Map.of(), "fsck", "--strict").expect(0);
+
+        for (String filter : List.of("blob:none", "tree:0")) {
+          Path p = tmp.resolve("partial-" + v + "-" + filter.replace(':', '-'));
+          git(tmp, Map.of(), "-c", proto, "clone", "-q", "--no-checkout", "--filter=" + filter, url, p.toString()).expect(0);
+          String missing = git(p, Map.of(), "rev-list", "--objects", "--missing=print", "HEAD").expect(0).out();
+          assertTrue(missing.lines().anyMatch(l -> l.startsWith("?")), filter + ": objects were left out");
+          assertEquals("130", git(p, Map.of(), "rev-list", "--count", "HEAD").expect(0).out().strip());
+          // Missing objects are fetched by id on demand (wants of reachable non-tip objects).
+          git(p, Map.of(), "-c", proto, "checkout", "-q", "main").expect(0);
+          assertEquals("counter 130\n", Files.readString(p.resolve("counter.txt")));
+          assertTrue(git(p, Map.of(), "-c", proto, "log", "-p", "-3", "--format=%h").expect(0).out().contains("+counter 128"));
+          git(p, Map.of(), "-c", proto, "fsck").expect(0);
+        }
+      }
+      // An unreachable object is still refused with git's own error, not a 500.
+      Path p = tmp.resolve("partial-2-blob-none");
+      Git refused = git(p, Map.of(), "-c", "protocol.version=2", "fetch", "-q", "origin", "1111111111111111111111111111111111111111");
+      assertNotEquals(0, refused.exitCode());
+      assertTrue(refused.err().contains("remote error") && refused.err().contains("not valid"), refused.err());
+    }
+  }
+
+  private void assertShallowAlike(Path fromMirror, Path fromFile, int commits) throws Exception {
+    assertEquals(Integer.toString(commits), git(fromMirror, Map.of(), "rev-list", "--count", "HEAD").expect(0).out().strip(), fromMirror.toString());
+    assertEquals(Files.readString(fromFile.resolve(".git/shallow")), Files.readString(fromMirror.resolve(".git/shallow")), "shallow boundary as git's upload-pack");
+    git(fromMirror, Map.of(), "fsck", "--strict").expect(0);
+  }
+
+  /**
+   * A branch rewritten upstream (reset and a new commit) and a moved tag are shown as such by
+   * inspect (text, JSON, --since), not as "1 new commit"; a fast-forward is not flagged. The
+   * rewritten history still imports and git fetches it as a forced update.
+   */
+  @Test
+  void forcedUpdateAndMovedTagAreShown() throws Exception {
+    Path upstream = tmp.resolve("upstream");
+    script(upstream);
+    Path spec = spec("code", upstream.toString(), "demo", "all");
+    Path state = tmp.resolve("state");
+    Path first = export(spec, 1, state);
+    String oldMain = rev(upstream, "main");
+    String oldTag = rev(upstream, "v1^{commit}");
+    String oldFeature = rev(upstream, "feature");
+
+    git(upstream, Map.of(), "reset", "-q", "--hard", "HEAD~1").expect(0);
+    Files.writeString(upstream.resolve("rewritten.txt"), "rewritten\n");
+    git(upstream, Map.of(), "add", "rewritten.txt").expect(0);
+    git(upstream, Map.of(), "commit", "-q", "-m", "rewritten third").expect(0);
+    git(upstream, Map.of(), "tag", "-f", "-a", "v1", "-m", "release 1, moved").expect(0);
+    git(upstream, Map.of(), "branch", "-f", "feature", "main").expect(0); // a fast-forward of feature
+    String newMain = rev(upstream, "main");
+    Path second = export(spec, 2, state);
+
+    JsonNode p = artifact(second).get("properties");
+    assertEquals(oldMain + " → " + newMain + " (forced update, not a fast-forward; 1 new commit, 1 dropped commit)", p.get("ref:refs/heads/main").asText());
+    assertEquals("non-fast-forward", p.get("update:refs/heads/main").asText());
+    assertEquals(oldTag + " → " + newMain + " (tag moved, not a fast-forward; 1 new commit, 1 dropped commit)", p.get("ref:refs/tags/v1").asText());
+    assertEquals("tag-moved,non-fast-forward", p.get("update:refs/tags/v1").asText());
+    assertEquals(oldFeature + " → " + newMain + " (1 new commit)", p.get("ref:refs/heads/feature").asText());
+    assertTrue(p.get("update:refs/heads/feature") == null, "a fast-forward is not flagged");
+    assertEquals(0, inspect(first).get("refUpdates").size(), "nothing flagged on a first export");
+
+    String text = Cli.runQuick("inspect", second.toString()).expect(0).out();
+    assertTrue(text.contains("WARNING: git 'demo' refs/heads/main: forced update (not a fast-forward): " + oldMain + " → " + newMain), text);
+    assertTrue(text.contains("WARNING: git 'demo' refs/tags/v1: tag moved, not a fast-forward: " + oldTag + " → " + newMain), text);
+    assertTrue(!text.contains("refs/heads/feature: forced"), text);
+    JsonNode json = inspect(second);
+    assertEquals(2, json.get("refUpdates").size(), json.get("refUpdates").toString());
+    assertEquals("refs/heads/main", json.get("refUpdates").get(0).get("ref").asText());
+    assertTrue(json.get("refUpdates").get(0).get("forced").asBoolean());
+    assertEquals("non-fast-forward", json.get("refUpdates").get(0).get("update").get(0).asText());
+    assertTrue(json.get("warnings").toString().contains("refs/heads/main: forced update"), json.get("warnings").toString());
+
+    String since = Cli.runQuick("inspect", second.toString(), "--since", first.toString()).expect(0).out();
+    assertTrue(since.contains("      ! git 'demo' refs/heads/main: forced update (not a fast-forward)"), since);
+    assertTrue(since.contains("      ! git 'demo' refs/tags/v1: tag moved, not a fast-forward"), since);
+    JsonNode sinceJson = Json.strict().readTree(Cli.runQuick("inspect", second.toString(), "--since", first.toString(), "--json").expect(0).out());
+    JsonNode changed = sinceJson.get("since").get("changed").get(0);
+    assertEquals(2, changed.get("refUpdates").size(), changed.toString());
+    assertEquals("refs/tags/v1", changed.get("refUpdates").get(1).get("ref").asText());
+
+    // The rewritten history imports on top of the first bundle, and git sees the forced update.
+    Path mirror = tmp.resolve("mirror");
+    importBundle(first, mirror).expect(0);
+    try (Cli.Server server = Cli.Server.start(mirror)) {
+      Path clone = tmp.resolve("clone");
+      git(tmp, Map.of(), "clone", "-q", server.url("/git/demo.git"), clone.toString()).expect(0);
+      importBundle(second, mirror).expect(0);
+      Git fetch = git(clone, Map.of(), "fetch", "--no-tags", "origin").expect(0);
+      assertTrue(fetch.err().contains("(forced update)") && fetch.err().contains("main"), fetch.err());
+      assertEquals(newMain, rev(clone, "origin/main"));
+    }
+  }
+
   @Test
   void incrementalBundleWithoutItsBaseIsRejected() throws Exception {
     Path upstream = tmp.resolve("upstream");

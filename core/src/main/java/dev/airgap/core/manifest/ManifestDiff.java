@@ -7,11 +7,16 @@ import java.util.Map;
 
 /**
  * What changed between two manifests, for reviewers: artifacts added, removed or changed (by type
- * and name), and for changed ones the files added, removed or with new content.
+ * and name), and for changed ones the files added, removed or with new content, and the git refs
+ * that were not fast-forwarded.
  */
 public record ManifestDiff(List<Artifact> added, List<Artifact> removed, List<Changed> changed, int unchanged) {
-  /** An artifact present in both with different version or files. */
-  public record Changed(Artifact before, Artifact after, List<String> filesAdded, List<String> filesRemoved, List<String> filesModified) {}
+  /**
+   * An artifact present in both with different version or files; {@code refUpdates}: a git
+   * artifact's updates that are not plain fast-forwards (rewritten branches, moved tags).
+   */
+  public record Changed(Artifact before, Artifact after, List<String> filesAdded, List<String> filesRemoved, List<String> filesModified,
+      List<RefUpdate> refUpdates) {}
 
   public static ManifestDiff between(Manifest before, Manifest after) {
     Map<String, Artifact> old = index(before);
@@ -40,7 +45,7 @@ public record ManifestDiff(List<Artifact> added, List<Artifact> removed, List<Ch
     List<String> rem = b.keySet().stream().filter(p -> !a.containsKey(p)).toList();
     List<String> mod = a.keySet().stream().filter(p -> b.containsKey(p) && !b.get(p).sha256().equals(a.get(p).sha256())).toList();
     if (add.isEmpty() && rem.isEmpty() && mod.isEmpty() && before.version().equals(after.version())) return null;
-    return new Changed(before, after, add, rem, mod);
+    return new Changed(before, after, add, rem, mod, RefUpdate.of(after));
   }
 
   private static Map<String, Artifact> index(Manifest m) {

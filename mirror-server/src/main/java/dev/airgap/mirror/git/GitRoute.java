@@ -1,5 +1,6 @@
 package dev.airgap.mirror.git;
 
+import dev.airgap.core.git.JGitSandbox;
 import dev.airgap.core.mirror.git.GitIndex;
 import dev.airgap.mirror.GenerationView;
 import dev.airgap.mirror.MirrorPaths;
@@ -8,8 +9,10 @@ import dev.airgap.mirror.Reply;
 import dev.airgap.mirror.RouteRequest;
 import java.io.ByteArrayInputStream;
 import java.io.ByteArrayOutputStream;
+import java.io.EOFException;
 import java.io.IOException;
 import java.io.InputStream;
+import java.io.OutputStream;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
@@ -17,10 +20,14 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import java.util.zip.GZIPInputStream;
+import java.util.zip.ZipException;
+import org.eclipse.jgit.errors.PackProtocolException;
+import org.eclipse.jgit.lib.Config;
 import org.eclipse.jgit.lib.Repository;
 import org.eclipse.jgit.transport.PacketLineOut;
 import org.eclipse.jgit.transport.RefAdvertiser;
 import org.eclipse.jgit.transport.ServiceMayNotContinueException;
+import org.eclipse.jgit.transport.TransferConfig;
 import org.eclipse.jgit.transport.UploadPack;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -40,12 +47,21 @@ public final class GitRoute implements MirrorRoute {
   static final String REQUEST_TYPE = "application/x-git-upload-pack-request";
   /** Bound on an upload-pack request body (wants, haves, options), decoded. */
   static final int MAX_REQUEST_BYTES = 16 << 20;
+  /** Longest message of an ERR pkt-line the route writes. */
+  static final int MAX_ERROR_CHARS = 1000;
+  static final List<String> V0_EXTRA_CAPABILITIES = List.of("deepen-since", "deepen-not", "deepen-relative");
+  /**
+   * What upload-pack allows, fixed in code (the published repository's config is not consulted):
+   * protocol v2, partial clone filters, and wants of any object reachable from the refs (a partial
+   * clone fetches missing blobs by id); never an unreachable object.
+   */
+  private static final TransferConfig TRANSFER_CONFIG = transferConfig();
   private static final Logger LOG = LoggerFactory.getLogger(GitRoute.class);
 
   private final OpenRepositories repositories = new OpenRepositories();
 
   public GitRoute() {
-    dev.airgap.core.git.JGitSandbox.install();
+    JGitSandbox.install();
   }
 
   @Override
@@ -117,7 +133,11 @@ public final class GitRoute implements MirrorRoute {
   private Reply advertise(Path dir, RouteRequest request) throws IOException {
     ByteArrayOutputStream buf = new ByteArrayOutputStream(4096);
     try (Repository repo = repositories.acquire(dir); UploadPack up = uploadPack(repo, request)) {
-      up.sendAdvertisedRefs(new RefAdvertiser.PacketLineOutRefAdvertiser(new PacketLineOut(buf)), UPLOAD_PACK);
+      RefAdvertiser adv = new RefAdvertiser.PacketLineOutRefAdvertiser(new PacketLineOut(buf));
+      // Protocol v0 capabilities JGit accepts but does not advertise itself (deepen-relative is
+      // translated by this route); without them git refuses --shallow-since, --shallow-exclude, --deepen.
+      for (String capability : V0_EXTRA_CAPABILITIES) adv.advertiseCapability(capability);
+      up.sendAdvertisedRefs(adv, UPLOAD_PACK);
     } catch (ServiceMayNotContinueException e) {
       return Reply.text(500, "internal error\n");
     }
@@ -132,26 +152,77 @@ public final class GitRoute implements MirrorRoute {
     byte[] body;
     try {
       body = requestBody(request);
-    } catch (java.util.zip.ZipException | java.io.EOFException e) {
+    } catch (ZipException | EOFException e) {
       return Reply.text(400, "malformed gzip request body\n");
     }
     if (body == null) return Reply.text(415, "unsupported Content-Encoding\n");
+    UploadPackRequest parsed;
+    try {
+      parsed = UploadPackRequest.parse(body);
+    } catch (UploadPackRequest.Malformed e) {
+      return Reply.text(400, "malformed git request: " + e.getMessage() + "\n");
+    }
     Repository repo = repositories.acquire(dir);
     UploadPack up;
+    byte[] input;
     try {
+      input = parsed.deepenRelative() ? parsed.withAbsoluteDepth(repo).encode() : body;
       up = uploadPack(repo, request);
-    } catch (RuntimeException e) {
+    } catch (IOException | RuntimeException e) {
       repo.close();
       throw e;
     }
     return Reply.stream(200, RESULT_TYPE, out -> {
+      WatchedInput in = new WatchedInput(input);
       try (repo; up) {
-        up.uploadWithExceptionPropagation(new ByteArrayInputStream(body), out, null);
+        up.uploadWithExceptionPropagation(in, out, null);
       } catch (ServiceMayNotContinueException e) {
-        // UploadPack already told the client (an ERR packet): nothing more to send.
-        LOG.debug("upload-pack refused a request: {}", e.getMessage());
+        if (!e.isOutput() && e.getMessage() != null) refuse(out, e.getMessage(), e);
+        else LOG.debug("upload-pack refused a request: {}", e.getMessage());
+      } catch (PackProtocolException | IllegalArgumentException e) {
+        // The client's request (an unknown or unreachable want, a bad object id or number, an
+        // unknown command or argument): git's own answer, an ERR pkt-line in a 200 response.
+        refuse(out, e.getMessage(), e);
+      } catch (EOFException e) {
+        if (!in.exhausted()) throw e;
+        // A stateless v0 request for shallow boundaries only (wants, deepen-since or deepen-not,
+        // flush; no haves) is answered and then ends: JGit expects that end after "deepen N" only.
+        if (parsed.v0Deepening()) return;
+        refuse(out, "request ended early", e); // framing was fine, but a section was not terminated
       }
     });
+  }
+
+  /**
+   * Answers a request upload-pack rejected with an {@code ERR} pkt-line. Also after part of the
+   * response went out (JGit acknowledges haves before it checks the wants): git dies on an ERR
+   * pkt-line wherever it reads pkt-lines, and inside a pack stream it fails anyway.
+   */
+  private static void refuse(OutputStream out, String message, Exception cause) throws IOException {
+    LOG.debug("upload-pack refused a request: {}", cause.toString());
+    String line = message == null || message.isBlank() ? "invalid request" : message.replaceAll("[\\r\\n]+", " ").strip();
+    if (line.length() > MAX_ERROR_CHARS) line = line.substring(0, MAX_ERROR_CHARS) + "...";
+    new PacketLineOut(out).writeString("ERR " + line + "\n");
+  }
+
+  /** The request body; records whether UploadPack ran out of it while reading pkt-lines (its final drain reads bytewise). */
+  private static final class WatchedInput extends ByteArrayInputStream {
+    private boolean ranOut;
+
+    WatchedInput(byte[] body) {
+      super(body);
+    }
+
+    @Override
+    public synchronized int read(byte[] b, int off, int len) {
+      int n = super.read(b, off, len);
+      if (n < 0) ranOut = true;
+      return n;
+    }
+
+    boolean exhausted() {
+      return ranOut;
+    }
   }
 
   /** The decoded request body, or null when its encoding is neither gzip nor identity. */
@@ -168,10 +239,21 @@ public final class GitRoute implements MirrorRoute {
 
   private static UploadPack uploadPack(Repository repo, RouteRequest request) {
     UploadPack up = new UploadPack(repo);
+    up.setTransferConfig(TRANSFER_CONFIG);
     up.setBiDirectionalPipe(false);
     up.setTimeout(60);
     up.setExtraParameters(protocolParameters(request.header("Git-Protocol")));
     return up;
+  }
+
+  private static TransferConfig transferConfig() {
+    Config c = new Config();
+    c.setString("protocol", null, "version", "2");
+    c.setBoolean("uploadpack", null, "allowFilter", true);
+    c.setBoolean("uploadpack", null, "allowReachableSHA1InWant", true);
+    c.setBoolean("uploadpack", null, "allowTipSHA1InWant", false);
+    c.setBoolean("uploadpack", null, "allowAnySHA1InWant", false);
+    return new TransferConfig(c);
   }
 
   /** {@code Git-Protocol: version=2:other=x} → its colon-separated parameters (bounded). */

@@ -3,6 +3,7 @@ package dev.airgap.exporter.source.git;
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.airgap.core.Digest;
 import dev.airgap.core.LogicalPath;
+import dev.airgap.core.Trace;
 import dev.airgap.core.bundle.BlobSource;
 import dev.airgap.core.error.EnvironmentException;
 import dev.airgap.core.error.UsageException;
@@ -54,6 +55,9 @@ import org.eclipse.jgit.transport.URIish;
 public final class GitSource implements ArtifactSource {
   public static final String MEDIA_TYPE = "application/x-git-bundle";
   private static final String NO_COMMIT = "none";
+  /** {@code update:<ref>} values: the new commit does not descend from the old one; a tag points elsewhere. */
+  public static final String NON_FAST_FORWARD = "non-fast-forward";
+  public static final String TAG_MOVED = "tag-moved";
 
   @Override
   public String type() {
@@ -74,7 +78,9 @@ public final class GitSource implements ArtifactSource {
 
     Path cache = context.stateDir().map(s -> s.resolve("git-cache").resolve(name + ".git")).orElse(context.workDir().resolve("git-cache").resolve(name + ".git"));
     try (Repository repo = openCache(cache)) {
+      Trace.mark("git: open cache");
       Fetched fetched = fetch(repo, uri, selection, where);
+      Trace.mark("git: fetch");
       Map<String, ObjectId> refs = fetched.refs();
       String head = headBranch(fetched);
       Path bundle = Files.createTempFile(Files.createDirectories(context.workDir().resolve("git")), name, ".bundle");
@@ -83,7 +89,9 @@ public final class GitSource implements ArtifactSource {
       try (RevWalk walk = new RevWalk(repo)) {
         List<RevCommit> bases = bases(walk, previous.map(ExportedRefs::refs).orElse(Map.of()));
         written = writeBundle(repo, walk, refs, bases, bundle);
+        Trace.mark("git: write bundle");
         describeRefs(walk, refs, previous.map(ExportedRefs::refs).orElse(Map.of()), bases, properties);
+        Trace.mark("git: describe refs");
         properties.put("bundle", bases.isEmpty() ? "full" : "incremental on " + bases.size() + " base commit(s)");
       }
       properties.put("url", publicUrl);
@@ -216,24 +224,62 @@ public final class GitSource implements ArtifactSource {
 
   /**
    * One property per ref: {@code ref:<name>} = {@code <old> → <new> (N new commits)} with commit
-   * ids (tags peeled), so inspect and the SBOM show exactly which commits the bundle carries.
+   * ids (tags peeled), so inspect and the SBOM show exactly which commits the bundle carries. An
+   * update that is not a fast-forward (the new commit does not descend from the old one) and a tag
+   * that moved also get {@code update:<name>} ({@link #NON_FAST_FORWARD}, {@link #TAG_MOVED}, or
+   * both), so reviewers see rewritten history.
    */
   private static void describeRefs(RevWalk walk, Map<String, ObjectId> refs, Map<String, String> previous, List<RevCommit> bases, Map<String, String> props) throws IOException {
     for (Map.Entry<String, ObjectId> e : refs.entrySet()) {
+      String ref = e.getKey();
+      boolean tag = ref.startsWith(Constants.R_TAGS);
       RevCommit now = peelToCommit(walk, e.getValue());
       String newId = now == null ? e.getValue().name() : now.name();
-      String oldRaw = previous.get(e.getKey());
-      RevCommit old = oldRaw == null ? null : bases.stream().filter(b -> b.name().equals(peeledName(walk, oldRaw))).findFirst().orElse(null);
-      if (old != null && now != null && old.equals(now)) {
-        props.put("ref:" + e.getKey(), newId + " (unchanged)");
+      String oldRaw = previous.get(ref);
+      if (oldRaw == null) {
+        long count = now == null ? 0 : countNew(walk, now, bases);
+        props.put("ref:" + ref, NO_COMMIT + " → " + newId + " (" + commits(count, "new") + ")");
         continue;
       }
+      String oldId = peeledName(walk, oldRaw);
+      RevCommit old = bases.stream().filter(b -> b.name().equals(oldId)).findFirst().orElse(null);
+      if (oldId.equals(newId)) {
+        boolean replaced = tag && !oldRaw.equals(e.getValue().name());
+        props.put("ref:" + ref, newId + (replaced ? " (same commit, tag object replaced)" : " (unchanged)"));
+        if (replaced) props.put("update:" + ref, TAG_MOVED);
+        continue;
+      }
+      // The old commit stays in the cache after a forced update upstream; if it is gone (a new
+      // cache), the update cannot be shown to be a fast-forward.
+      boolean fastForward = old != null && now != null && isAncestor(walk, old, now);
       long count = now == null ? 0 : countNew(walk, now, old != null ? List.of(old) : bases);
-      props.put("ref:" + e.getKey(), (old == null ? NO_COMMIT : old.name()) + " → " + newId + " (" + count + " new commit" + (count == 1 ? "" : "s") + ")");
+      StringBuilder text = new StringBuilder(oldId + " → " + newId + " (");
+      List<String> kinds = new ArrayList<>();
+      if (tag) kinds.add(TAG_MOVED);
+      if (!fastForward) kinds.add(NON_FAST_FORWARD);
+      if (tag) text.append(fastForward ? "tag moved; " : "tag moved, not a fast-forward; ");
+      else if (!fastForward) text.append("forced update, not a fast-forward; ");
+      text.append(commits(count, "new"));
+      if (!fastForward) {
+        text.append(old != null && now != null ? ", " + commits(countNew(walk, old, List.of(now)), "dropped") : ", previous commit not in the cache");
+      }
+      props.put("ref:" + ref, text.append(')').toString());
+      if (!kinds.isEmpty()) props.put("update:" + ref, String.join(",", kinds));
     }
     for (String gone : previous.keySet()) {
       if (!refs.containsKey(gone)) props.put("ref:" + gone, peeledName(walk, previous.get(gone)) + " → deleted");
     }
+  }
+
+  private static String commits(long n, String what) {
+    return n + " " + what + " commit" + (n == 1 ? "" : "s");
+  }
+
+  private static boolean isAncestor(RevWalk walk, RevCommit old, RevCommit now) throws IOException {
+    walk.reset();
+    boolean merged = walk.isMergedInto(walk.parseCommit(old), walk.parseCommit(now));
+    walk.reset();
+    return merged;
   }
 
   private static String peeledName(RevWalk walk, String id) {
