@@ -10,6 +10,8 @@ import java.net.Socket;
 import java.nio.charset.StandardCharsets;
 import java.util.List;
 import java.util.Locale;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.atomic.AtomicBoolean;
@@ -36,6 +38,7 @@ final class HfFaultProxy implements AutoCloseable {
   private final Fault fault;
   private final AtomicBoolean cut = new AtomicBoolean();
   private final CountDownLatch closed = new CountDownLatch(1);
+  private final Map<String, String> answers = new ConcurrentHashMap<>();
   final List<Exchange> exchanges = new CopyOnWriteArrayList<>();
 
   HfFaultProxy(int upstreamPort, String cutPath, long cutAfter) throws IOException {
@@ -55,6 +58,11 @@ final class HfFaultProxy implements AutoCloseable {
 
   int port() {
     return server.getLocalPort();
+  }
+
+  /** Answers GETs of {@code path} itself with this JSON instead of relaying them: what another upstream would say. */
+  void answer(String path, String json) {
+    answers.put(path, json);
   }
 
   boolean didCut() {
@@ -83,6 +91,17 @@ final class HfFaultProxy implements AutoCloseable {
       if (head == null) return;
       String[] lines = head.split("\r\n");
       String[] requestLine = lines[0].split(" ");
+      String canned = requestLine[0].equals("GET") ? answers.get(requestLine[1]) : null;
+      if (canned != null) {
+        byte[] body = canned.getBytes(StandardCharsets.UTF_8);
+        exchanges.add(new Exchange(requestLine[0], requestLine[1], null, 200));
+        OutputStream cout = client.getOutputStream();
+        cout.write(("HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nContent-Length: " + body.length + "\r\nConnection: close\r\n\r\n")
+            .getBytes(StandardCharsets.ISO_8859_1));
+        cout.write(body);
+        cout.flush();
+        return;
+      }
       boolean chosen = requestLine[0].equals("GET") && requestLine[1].equals(cutPath);
       if (chosen && fault == Fault.STALL_HEAD) {
         exchanges.add(new Exchange(requestLine[0], requestLine[1], null, 0));
