@@ -287,6 +287,7 @@ final class HubClient {
         c.setConnectTimeout(millis(timeouts.connect()));
         c.setReadTimeout(millis(timeouts.read()));
         c.setRequestProperty("User-Agent", "airgap");
+        c.setRequestProperty("Accept", "*/*"); // not HttpURLConnection's default list of image types
         c.setRequestProperty("Accept-Encoding", "identity");
         if (range != null) c.setRequestProperty("Range", range);
         if (token != null && sameOrigin(current)) c.setRequestProperty("Authorization", "Bearer " + token);
@@ -433,7 +434,7 @@ final class HubClient {
         return;
       }
       try {
-        body.close();
+        if (body != null) body.close();
       } catch (IOException ignored) {
         // the body was read to its end; nothing is lost
       }
