@@ -21,8 +21,9 @@ import java.util.concurrent.atomic.AtomicBoolean;
  * path, either cuts the connection once, after {@code cutAfter} body bytes of the first full GET:
  * the network failure a client must recover from by resuming with {@code Range}; or stalls every
  * GET of it, holding the connection open and silent, before the answer's head or after
- * {@code cutAfter} body bytes (after the head, for a request with {@code Range}). Each exchange runs on its own connection ({@code Connection: close});
- * bodies of requests are relayed by {@code Content-Length}.
+ * {@code cutAfter} body bytes (after the head, for a request with {@code Range}). It can also
+ * answer chosen paths itself ({@link #answer}). Each exchange runs on its own connection
+ * ({@code Connection: close}); bodies of requests are relayed by {@code Content-Length}.
  */
 final class HfFaultProxy implements AutoCloseable {
   /** One relayed exchange: request line parts, its Range header (or null), and the upstream status. */

@@ -40,9 +40,10 @@ import java.util.regex.Pattern;
  * {@code /hf/...}: a Hub-compatible read-only API over {@code hf/index.json}, so that Hugging Face
  * clients with {@code HF_ENDPOINT=http://HOST:PORT/hf} (Python) or {@code hubUrl} (JavaScript)
  * download unchanged (docs/hf.md). Repository info by revision (with the card data and the tags
- * it implies), refs and commits, the file tree with paging, the paths-info query (the one POST), and file resolution with the hub's headers: {@code X-Repo-Commit},
- * an {@code ETag} that is the SHA-256 for LFS files and the git blob id otherwise, and
- * {@code X-Linked-Etag}/{@code X-Linked-Size} for LFS files. Errors carry the hub's
+ * it implies), refs and commits, the file tree with paging, the paths-info query (the one POST),
+ * and file resolution with the hub's headers: {@code X-Repo-Commit}, an {@code ETag} that is the
+ * SHA-256 for LFS files and the git blob id otherwise, and {@code X-Linked-Etag}/{@code
+ * X-Linked-Size} for LFS files. Errors carry the hub's
  * {@code X-Error-Code}. Request text is only ever looked up in the index, never used as a file name.
  */
 public final class HuggingFaceRoute implements MirrorRoute {
@@ -122,7 +123,8 @@ public final class HuggingFaceRoute implements MirrorRoute {
     if (rest.isEmpty()) return info(kind, at, at.repo().head());
     String what = rest.get(0);
     if (rest.size() == 1 && what.equals("refs")) return refs(at.repo(), request);
-    if (rest.size() < 2 || !(what.equals("revision") || what.equals("tree") || what.equals("commits"))) return error(404, "EntryNotFound", "Entry not found");
+    boolean known = what.equals("revision") || what.equals("tree") || what.equals("commits");
+    if (rest.size() < 2 || !known) return error(404, "EntryNotFound", "Entry not found");
     String commit = at.repo().resolve(rest.get(1));
     if (commit == null) return revisionNotFound(rest.get(1));
     if (what.equals("revision")) return rest.size() == 2 ? info(kind, at, commit) : error(404, "EntryNotFound", "Entry not found");

@@ -295,7 +295,7 @@ final class HubClient {
         int s = r.status;
         if (s == 301 || s == 302 || s == 303 || s == 307 || s == 308) {
           String location = r.header("Location");
-          r.close();
+          r.discard(); // the deadline runs on through the next hop
           if (location == null) throw new EnvironmentException(current + ": HTTP " + s + " without Location");
           try {
             current = current.resolve(new URI(location.strip()));
@@ -424,6 +424,11 @@ final class HubClient {
 
     private SocketTimeoutException requestTimeout() {
       return new SocketTimeoutException("no complete answer within " + seconds(deadline.limit) + " (request timeout)");
+    }
+
+    /** Drops the connection, leaving the deadline to the request's next hop. */
+    void discard() {
+      connection.disconnect();
     }
 
     @Override

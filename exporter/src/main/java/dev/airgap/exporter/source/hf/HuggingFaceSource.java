@@ -120,7 +120,8 @@ public final class HuggingFaceSource implements ArtifactSource {
   private static HubClient.Timeouts timeouts(HfSpecEntry e, String where) {
     HubClient.Timeouts d = HubClient.Timeouts.DEFAULT;
     return new HubClient.Timeouts(seconds(e.connectTimeoutSeconds(), d.connect(), "connectTimeoutSeconds", where),
-        seconds(e.readTimeoutSeconds(), d.read(), "readTimeoutSeconds", where), seconds(e.requestTimeoutSeconds(), d.request(), "requestTimeoutSeconds", where));
+        seconds(e.readTimeoutSeconds(), d.read(), "readTimeoutSeconds", where),
+        seconds(e.requestTimeoutSeconds(), d.request(), "requestTimeoutSeconds", where));
   }
 
   private static Duration seconds(Integer given, Duration dflt, String field, String where) {

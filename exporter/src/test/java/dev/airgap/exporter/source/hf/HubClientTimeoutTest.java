@@ -89,6 +89,27 @@ class HubClientTimeoutTest {
   }
 
   @Test
+  void theRequestTimeoutCoversEveryHopOfARedirect() throws Exception {
+    server = new StallingServer((request, out) -> {
+      if (!request.startsWith("GET /slow ")) {
+        out.write("HTTP/1.1 302 Found\r\nLocation: /slow\r\nContent-Length: 0\r\nConnection: close\r\n\r\n".getBytes(StandardCharsets.US_ASCII));
+        out.flush();
+        return;
+      }
+      out.write("HTTP/1.1 200 OK\r\nContent-Length: 100000\r\n\r\n[".getBytes(StandardCharsets.US_ASCII));
+      for (int i = 0; i < 1000; i++) {
+        out.write(' ');
+        out.flush();
+        Thread.sleep(100);
+      }
+    });
+    HubClient hub = new HubClient(server.url(), null, SHORT);
+    EnvironmentException e = assertTimeoutPreemptively(Duration.ofSeconds(10), () -> assertThrows(EnvironmentException.class,
+        () -> hub.revisionInfo("model", "org/name", "main")));
+    assertTrue(e.getMessage().contains("no complete answer within 1500 ms (request timeout)"), e.getMessage());
+  }
+
+  @Test
   void aDownloadThatStallsMidBodyIsRetriedWithRangeThenFailsNamingTheReadTimeout() throws Exception {
     server = new StallingServer((request, out) -> {
       if (request.contains("\r\nRange: ")) {
