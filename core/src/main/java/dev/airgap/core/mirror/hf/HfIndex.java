@@ -1,6 +1,7 @@
 package dev.airgap.core.mirror.hf;
 
 import com.fasterxml.jackson.annotation.JsonPropertyOrder;
+import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.airgap.core.Digest;
@@ -116,7 +117,12 @@ public record HfIndex(Map<String, Map<String, Repo>> kinds) {
     Path file = generationDir.resolve(RELATIVE_PATH);
     if (!Files.exists(file)) return empty();
     try {
-      return Json.strict().readValue(file.toFile(), HfIndex.class);
+      JsonNode tree = Json.strict().readTree(file.toFile());
+      // Indexes written before repositories had "tags" lack it; the strict mapper wants every field.
+      tree.path("kinds").forEach(repos -> repos.forEach(repo -> {
+        if (repo instanceof ObjectNode o && !o.has("tags")) o.putArray("tags");
+      }));
+      return Json.strict().treeToValue(tree, HfIndex.class);
     } catch (IOException e) {
       throw IntegrityException.malformed(file.toString(), "unreadable hf index: " + e.getMessage(), e);
     }
