@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Builds the Hugging Face fixtures for the hf tests and benchmark, deterministically:
-#   OUT/repo/      a tiny model repository: config, tokenizer files, a model card with license and
-#                  base model, a few-MiB model.safetensors, a pickle-based pytorch_model.bin, a nested file
+#   OUT/repo/      a tiny model repository: config, tokenizer files, a model card (license, base
+#                  model, library, pipeline tag, languages, datasets, tags), a few-MiB
+#                  model.safetensors, a pickle-based pytorch_model.bin, a nested file
 #   OUT/dataset/   a tiny dataset repository
 #   OUT/cache/     the model as a Hugging Face cache: models--example-org--tiny-model/{blobs,snapshots/COMMIT,refs/main}
 #                  (LFS files' blobs named by SHA-256, the others by git blob id)
@@ -26,7 +27,9 @@ write(os.path.join(repo, "config.json"), json.dumps({"architectures": ["TinyMode
 write(os.path.join(repo, "tokenizer.json"), json.dumps({"version": "1.0", "model": {"type": "WordLevel", "vocab": {f"tok{i}": i for i in range(128)}}}) + "\n")
 write(os.path.join(repo, "tokenizer_config.json"), '{"model_max_length": 512}\n')
 write(os.path.join(repo, "special_tokens_map.json"), '{"unk_token": "tok0"}\n')
-write(os.path.join(repo, "README.md"), "---\nlicense: apache-2.0\nbase_model: example-org/base-model\ntags:\n- test\n---\n# tiny-model\n\nA fixture for airgap's tests.\n")
+write(os.path.join(repo, "README.md"), "---\nlicense: apache-2.0\nbase_model: example-org/base-model\nlibrary_name: transformers\n"
+      "pipeline_tag: text-classification\nlanguage:\n- en\n- fr\ndatasets:\n- example-org/tiny-data\ntags:\n- test\n"
+      "model-index:\n- name: tiny-model\n  results: []\n---\n# tiny-model\n\nA fixture for airgap's tests.\n")
 write(os.path.join(repo, ".gitattributes"), "*.bin filter=lfs diff=lfs merge=lfs -text\n*.safetensors filter=lfs diff=lfs merge=lfs -text\n")
 write(os.path.join(repo, "sub", "notes.txt"), "nested file, comma, and space.\n")
 # safetensors: u64 LE header length, JSON header (padded to 8 bytes), then the tensor data.
@@ -46,7 +49,8 @@ write(os.path.join(repo, "pytorch_model.bin"), pickle.dumps({"weight": rnd.randb
 
 ds = os.path.join(out, "dataset", "data")
 os.makedirs(ds, exist_ok=True)
-write(os.path.join(out, "dataset", "README.md"), "---\nlicense: cc-by-4.0\n---\n# tiny-data\n")
+write(os.path.join(out, "dataset", "README.md"), "---\nlicense: cc-by-4.0\ntask_categories:\n- text-classification\nlanguage:\n- en\n"
+      "size_categories:\n- n<1K\n---\n# tiny-data\n")
 write(os.path.join(ds, "train.csv"), "text,label\n" + "".join(f"row {i},{i % 2}\n" for i in range(200)))
 
 commit = hashlib.sha1(b"airgap hf fixture: example-org/tiny-model").hexdigest()

@@ -180,6 +180,94 @@ class HfEndToEndTest {
   }
 
   @Test
+  void pythonClientListsRefsAndCommitsAndReadsTheCardAsFromTheHub() throws Exception {
+    Path python = pythonWithHuggingfaceHub();
+    String endpoint = enclave.url("/hf");
+    JsonNode model = Json.strict().readTree(runClient(List.of(python.toString(), script("py/hub_info.py").toString(), MODEL, "model", "main"), endpoint));
+    assertEquals("[[\"main\",\"refs/heads/main\",\"" + commit + "\"]]", model.get("branches").toString());
+    assertEquals("[]", model.get("tags").toString());
+    assertEquals(0, model.get("converts").asInt());
+    assertEquals(0, model.get("pull_requests").asInt());
+    assertEquals(1, model.get("commits").size(), model.toString());
+    JsonNode c = model.get("commits").get(0);
+    assertEquals(commit, c.get("id").asText());
+    assertEquals("airgap import", c.get("title").asText());
+    assertEquals("airgap import", c.get("formatted_title").asText());
+    assertEquals("[]", c.get("authors").toString());
+    assertEquals(commit, model.get("sha").asText());
+    JsonNode card = model.get("card_data");
+    assertEquals("apache-2.0", card.get("license").asText());
+    assertEquals("example-org/base-model", card.get("base_model").asText());
+    assertEquals("transformers", card.get("library_name").asText());
+    assertEquals("[\"en\",\"fr\"]", card.get("language").toString());
+    assertEquals("[\"example-org/tiny-data\"]", card.get("datasets").toString());
+    assertEquals("[\"test\"]", card.get("tags").toString());
+    assertEquals("[\"transformers\",\"test\",\"text-classification\",\"en\",\"fr\",\"dataset:example-org/tiny-data\","
+        + "\"base_model:example-org/base-model\",\"license:apache-2.0\"]", model.get("repo_tags").toString());
+    assertEquals("text-classification", model.get("pipeline_tag").asText());
+    assertEquals("transformers", model.get("library_name").asText());
+
+    // the same by commit id, and for the dataset
+    JsonNode byCommit = Json.strict().readTree(runClient(List.of(python.toString(), script("py/hub_info.py").toString(), MODEL, "model", commit), endpoint));
+    assertEquals(commit, byCommit.get("commits").get(0).get("id").asText());
+    JsonNode data = Json.strict().readTree(runClient(List.of(python.toString(), script("py/hub_info.py").toString(), DATASET, "dataset", "main"), endpoint));
+    assertEquals("cc-by-4.0", data.get("card_data").get("license").asText());
+    assertEquals("[\"task_categories:text-classification\",\"language:en\",\"size_categories:n<1K\",\"license:cc-by-4.0\"]", data.get("repo_tags").toString());
+    assertEquals(1, data.get("branches").size());
+  }
+
+  @Test
+  void aRevisionThatIsATagUpstreamIsServedAsATag() throws Exception {
+    // Upstream: the model under the revision name v1.0, a branch there (a directory cannot tell); the relay's refs answer says it is a tag.
+    Path seed = write("tag-seed.yaml", "channel: upstream\nartifacts:\n  - {type: huggingface, path: " + fixture.resolve("repo") + ", repo: " + MODEL
+        + ", commit: " + commit + ", revision: v1.0, include: [\"config.json\", \"README.md\"]}\n");
+    export(seed, "tag-seed.bundle").expect(0);
+    importInto(tmp.resolve("tag-seed.bundle"), tmp.resolve("tag-upstream")).expect(0);
+    try (Cli.Server up = Cli.Server.start(tmp.resolve("tag-upstream")); HfFaultProxy proxy = new HfFaultProxy(up.port, "/none", 0)) {
+      proxy.answer("/hf/api/models/" + MODEL + "/refs", "{\"branches\":[{\"name\":\"main\",\"ref\":\"refs/heads/main\",\"targetCommit\":\"" + commit
+          + "\"}],\"converts\":[],\"tags\":[{\"name\":\"v1.0\",\"ref\":\"refs/tags/v1.0\",\"targetCommit\":\"" + commit + "\"}]}");
+      Path spec = write("tag.yaml", "channel: models\nartifacts:\n  - type: huggingface\n    endpoint: http://127.0.0.1:" + proxy.port() + "/hf\n"
+          + "    repos:\n      - {id: " + MODEL + ", revision: v1.0}\n");
+      export(spec, "tag.bundle").expect(0);
+      assertTrue(proxy.exchanges.stream().anyMatch(e -> e.path().endsWith("/refs")), "the exporter asked for the refs");
+    }
+    JsonNode props = Json.strict().readTree(Cli.run("inspect", tmp.resolve("tag.bundle").toString(), "--json").expect(0).out())
+        .get("manifest").get("artifacts").get(0).get("properties");
+    assertEquals("v1.0", props.get("revisions").asText());
+    assertEquals("v1.0", props.get("tagRevisions").asText());
+    importInto(tmp.resolve("tag.bundle"), tmp.resolve("tag-enclave")).expect(0);
+    try (Cli.Server s = Cli.Server.start(tmp.resolve("tag-enclave"))) {
+      assertEquals("{\"branches\":[{\"name\":\"main\",\"ref\":\"refs/heads/main\",\"targetCommit\":\"" + commit + "\"}],\"converts\":[],"
+          + "\"tags\":[{\"name\":\"v1.0\",\"ref\":\"refs/tags/v1.0\",\"targetCommit\":\"" + commit + "\"}]}", json(s.url("/hf/api/models/" + MODEL + "/refs")).toString());
+      assertEquals(commit, json(s.url("/hf/api/models/" + MODEL + "/commits/v1.0")).get(0).get("id").asText());
+      Path python = pythonWithHuggingfaceHub();
+      JsonNode viaClient = Json.strict().readTree(runClient(List.of(python.toString(), script("py/hub_info.py").toString(), MODEL, "model", "v1.0"), s.url("/hf")));
+      assertEquals("[[\"v1.0\",\"refs/tags/v1.0\",\"" + commit + "\"]]", viaClient.get("tags").toString());
+      assertEquals("apache-2.0", viaClient.get("card_data").get("license").asText());
+    }
+  }
+
+  @Test
+  void refsCommitsAndCardDataOverHttp() throws Exception {
+    String base = enclave.url("/hf/");
+    JsonNode refs = json(base + "api/models/" + MODEL + "/refs");
+    assertEquals("{\"branches\":[{\"name\":\"main\",\"ref\":\"refs/heads/main\",\"targetCommit\":\"" + commit + "\"}],\"converts\":[],\"tags\":[]}", refs.toString());
+    assertTrue(json(base + "api/models/" + MODEL + "/refs?include_prs=1").get("pullRequests").isArray());
+    JsonNode commits = json(base + "api/datasets/" + DATASET + "/commits/main");
+    assertEquals(1, commits.size());
+    assertTrue(commits.get(0).get("message").asText().startsWith("Imported with bundle "), commits.toString());
+    assertFalse(commits.get(0).has("formatted"));
+    assertHubError(base + "api/models/" + MODEL + "/commits/v9", "RevisionNotFound");
+    assertHubError(base + "api/models/example-org/nope/refs", "RepoNotFound");
+    assertHubError(base + "api/models/" + MODEL + "/refs/extra", "EntryNotFound");
+    // cardData is the README's whole front matter, nested values included
+    JsonNode info = json(base + "api/models/" + MODEL + "/revision/main");
+    assertEquals("[{\"name\":\"tiny-model\",\"results\":[]}]", info.get("cardData").get("model-index").toString());
+    assertEquals("text-classification", info.get("pipeline_tag").asText());
+    assertEquals("transformers", info.get("library_name").asText());
+  }
+
+  @Test
   void javascriptClientSnapshotDownloadGetsTheOriginalBytes() throws Exception {
     Path js = Cli.repoRoot().resolve("testdata/hf/js");
     Assumptions.assumeTrue(onPath("node") && (Files.isDirectory(js.resolve("node_modules/@huggingface/hub")) || onPath("npm")), "node/npm not installed");
@@ -330,7 +418,49 @@ class HfEndToEndTest {
     }
   }
 
+  @Test
+  void anUpstreamThatStallsMidBodyFailsTheExportAfterTheReadTimeout() throws Exception {
+    String weights = "/hf/" + MODEL + "/resolve/" + commit + "/model.safetensors";
+    try (HfFaultProxy proxy = new HfFaultProxy(upstream.port, weights, 1 << 20, HfFaultProxy.Fault.STALL_BODY)) {
+      String endpoint = "http://127.0.0.1:" + proxy.port() + "/hf";
+      long start = System.nanoTime();
+      Cli.Run run = export(timedSpec("stall-body.yaml", endpoint), "stall-body/out.bundle").expect(6);
+      long seconds = TimeUnit.NANOSECONDS.toSeconds(System.nanoTime() - start);
+      String line = run.errorLine();
+      assertTrue(line.contains(endpoint + "/" + MODEL + "/resolve/" + commit + "/model.safetensors: download failed after 5 attempts: no data for 1 s (read timeout)"), line);
+      assertTrue(proxy.didCut(), "the body stalled after 1 MiB");
+      assertTrue(seconds < 40, seconds + " s");
+      assertNoOutput(tmp.resolve("stall-body"));
+    }
+  }
+
+  @Test
+  void anUpstreamThatNeverAnswersFailsTheExportAfterTheReadTimeout() throws Exception {
+    String revision = "/hf/api/models/" + MODEL + "/revision/main";
+    try (HfFaultProxy proxy = new HfFaultProxy(upstream.port, revision, 0, HfFaultProxy.Fault.STALL_HEAD)) {
+      String endpoint = "http://127.0.0.1:" + proxy.port() + "/hf";
+      long start = System.nanoTime();
+      Cli.Run run = export(timedSpec("stall-head.yaml", endpoint), "stall-head/out.bundle").expect(6);
+      long seconds = TimeUnit.NANOSECONDS.toSeconds(System.nanoTime() - start);
+      assertTrue(run.errorLine().contains(endpoint + "/api/models/" + MODEL + "/revision/main: no data for 1 s (read timeout)"), run.errorLine());
+      assertTrue(seconds < 30, seconds + " s");
+      assertNoOutput(tmp.resolve("stall-head"));
+    }
+  }
+
   // ---- helpers --------------------------------------------------------------------------------
+
+  private static Path timedSpec(String name, String endpoint) throws IOException {
+    return write(name, "channel: models\nartifacts:\n  - type: huggingface\n    endpoint: " + endpoint + "\n    readTimeoutSeconds: 1\n    requestTimeoutSeconds: 10\n"
+        + "    repos:\n      - {id: " + MODEL + ", include: [\"*.json\", \"*.safetensors\"]}\n");
+  }
+
+  private static void assertNoOutput(Path dir) throws IOException {
+    if (!Files.exists(dir)) return;
+    try (Stream<Path> left = Files.list(dir)) {
+      assertEquals(List.of(), left.toList(), "no bundle, temp file or work directory is left");
+    }
+  }
 
   static Path makeFixture(Path dir, int mib) throws Exception {
     Process p = new ProcessBuilder("bash", Cli.repoRoot().resolve("testdata/hf/make-repo.sh").toString(), dir.toString(), Integer.toString(mib)).redirectErrorStream(true).start();

@@ -10,28 +10,44 @@ import java.net.Socket;
 import java.nio.charset.StandardCharsets;
 import java.util.List;
 import java.util.Locale;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.atomic.AtomicBoolean;
 
 /**
- * A loopback HTTP relay in front of {@code airgap serve} that records every request and cuts the
- * connection once, after {@code cutAfter} body bytes of the first full GET of one path: the
- * network failure a client must recover from by resuming with {@code Range}. Each exchange runs
- * on its own connection ({@code Connection: close}); bodies of requests are relayed by
- * {@code Content-Length}.
+ * A loopback HTTP relay in front of {@code airgap serve} that records every request and, for one
+ * path, either cuts the connection once, after {@code cutAfter} body bytes of the first full GET:
+ * the network failure a client must recover from by resuming with {@code Range}; or stalls every
+ * GET of it, holding the connection open and silent, before the answer's head or after
+ * {@code cutAfter} body bytes (after the head, for a request with {@code Range}). It can also
+ * answer chosen paths itself ({@link #answer}). Each exchange runs on its own connection
+ * ({@code Connection: close}); bodies of requests are relayed by {@code Content-Length}.
  */
 final class HfFaultProxy implements AutoCloseable {
   /** One relayed exchange: request line parts, its Range header (or null), and the upstream status. */
   record Exchange(String method, String path, String range, int status) {}
 
+  /** What happens to the chosen path. */
+  enum Fault { CUT_ONCE, STALL_HEAD, STALL_BODY }
+
   private final ServerSocket server;
   private final int upstreamPort;
   private final String cutPath;
   private final long cutAfter;
+  private final Fault fault;
   private final AtomicBoolean cut = new AtomicBoolean();
+  private final CountDownLatch closed = new CountDownLatch(1);
+  private final Map<String, String> answers = new ConcurrentHashMap<>();
   final List<Exchange> exchanges = new CopyOnWriteArrayList<>();
 
   HfFaultProxy(int upstreamPort, String cutPath, long cutAfter) throws IOException {
+    this(upstreamPort, cutPath, cutAfter, Fault.CUT_ONCE);
+  }
+
+  HfFaultProxy(int upstreamPort, String cutPath, long cutAfter, Fault fault) throws IOException {
+    this.fault = fault;
     this.server = new ServerSocket(0, 50, InetAddress.getLoopbackAddress());
     this.upstreamPort = upstreamPort;
     this.cutPath = cutPath;
@@ -43,6 +59,11 @@ final class HfFaultProxy implements AutoCloseable {
 
   int port() {
     return server.getLocalPort();
+  }
+
+  /** Answers GETs of {@code path} itself with this JSON instead of relaying them: what another upstream would say. */
+  void answer(String path, String json) {
+    answers.put(path, json);
   }
 
   boolean didCut() {
@@ -71,6 +92,23 @@ final class HfFaultProxy implements AutoCloseable {
       if (head == null) return;
       String[] lines = head.split("\r\n");
       String[] requestLine = lines[0].split(" ");
+      String canned = requestLine[0].equals("GET") ? answers.get(requestLine[1]) : null;
+      if (canned != null) {
+        byte[] body = canned.getBytes(StandardCharsets.UTF_8);
+        exchanges.add(new Exchange(requestLine[0], requestLine[1], null, 200));
+        OutputStream cout = client.getOutputStream();
+        cout.write(("HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nContent-Length: " + body.length + "\r\nConnection: close\r\n\r\n")
+            .getBytes(StandardCharsets.ISO_8859_1));
+        cout.write(body);
+        cout.flush();
+        return;
+      }
+      boolean chosen = requestLine[0].equals("GET") && requestLine[1].equals(cutPath);
+      if (chosen && fault == Fault.STALL_HEAD) {
+        exchanges.add(new Exchange(requestLine[0], requestLine[1], null, 0));
+        closed.await(); // never answers
+        return;
+      }
       String range = null;
       long contentLength = 0;
       StringBuilder forwarded = new StringBuilder(lines[0]).append("\r\n");
@@ -96,7 +134,15 @@ final class HfFaultProxy implements AutoCloseable {
       exchanges.add(new Exchange(requestLine[0], requestLine[1], range, status));
       OutputStream cout = client.getOutputStream();
       cout.write((responseHead + "\r\n\r\n").getBytes(StandardCharsets.ISO_8859_1));
-      boolean cutThis = requestLine[0].equals("GET") && requestLine[1].equals(cutPath) && range == null && cut.compareAndSet(false, true);
+      if (chosen && fault == Fault.STALL_BODY) {
+        copy(uin, cout, range == null ? cutAfter : 0); // a resumed request gets its head and nothing more
+
+        cout.flush();
+        cut.set(true);
+        closed.await(); // the rest never comes
+        return;
+      }
+      boolean cutThis = chosen && fault == Fault.CUT_ONCE && range == null && cut.compareAndSet(false, true);
       if (cutThis) {
         copy(uin, cout, cutAfter);
         cout.flush();
@@ -106,6 +152,8 @@ final class HfFaultProxy implements AutoCloseable {
       cout.flush();
     } catch (IOException e) {
       // the client or server went away: nothing to relay
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
     }
   }
 
@@ -137,6 +185,7 @@ final class HfFaultProxy implements AutoCloseable {
 
   @Override
   public void close() throws IOException {
+    closed.countDown();
     server.close();
   }
 }

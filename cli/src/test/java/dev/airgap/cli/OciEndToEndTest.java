@@ -258,7 +258,13 @@ class OciEndToEndTest {
     assertEquals(1, Json.strict().readTree(filtered.body()).get("manifests").size());
     assertEquals(0, Json.strict().readTree(get(base + "test/app/referrers/" + app + "?artifactType=application/vnd.example").body()).get("manifests").size());
     assertEquals(0, Json.strict().readTree(get(base + "test/app/referrers/sha256:" + "1".repeat(64)).body()).get("manifests").size());
-    assertError(get(base + "test/app/referrers/latest"), 400, "DIGEST_INVALID");
+    // A malformed digest is one read-only answer wherever a digest goes.
+    for (String bad : List.of("latest", "sha256:" + "0".repeat(63), "sha256:" + "A".repeat(64), "sha512:" + "0".repeat(128), "md5:abc")) {
+      assertDigestInvalid(get(base + "test/app/referrers/" + bad));
+      assertDigestInvalid(get(base + "test/app/blobs/" + bad));
+      if (bad.contains(":")) assertDigestInvalid(get(base + "test/app/manifests/" + bad));
+    }
+    assertError(get(base + "test/app/manifests/-not-a-tag"), 404, "MANIFEST_UNKNOWN");
 
     // Every write is refused with UNSUPPORTED.
     for (String method : List.of("POST", "PUT", "PATCH", "DELETE")) {
@@ -348,6 +354,12 @@ class OciEndToEndTest {
     assertEquals("application/json", r.headers().firstValue("Content-Type").orElse(""));
     JsonNode e = Json.strict().readTree(r.body()).get("errors").get(0);
     assertEquals(code, e.get("code").asText(), r.body());
+  }
+
+  private static void assertDigestInvalid(HttpResponse<String> r) throws Exception {
+    assertError(r, 400, "DIGEST_INVALID");
+    String message = Json.strict().readTree(r.body()).get("errors").get(0).get("message").asText();
+    assertEquals("invalid digest: this registry serves sha256 digests of 64 lowercase hex digits", message, r.uri().toString());
   }
 
   private static List<String> strings(Iterable<JsonNode> array) {

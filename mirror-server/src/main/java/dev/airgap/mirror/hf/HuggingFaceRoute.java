@@ -9,6 +9,7 @@ import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.airgap.core.Json;
 import dev.airgap.core.LogicalPath;
+import dev.airgap.core.mirror.hf.CardData;
 import dev.airgap.core.mirror.hf.GitOids;
 import dev.airgap.core.mirror.hf.HfIndex;
 import dev.airgap.mirror.GenerationView;
@@ -38,10 +39,11 @@ import java.util.regex.Pattern;
 /**
  * {@code /hf/...}: a Hub-compatible read-only API over {@code hf/index.json}, so that Hugging Face
  * clients with {@code HF_ENDPOINT=http://HOST:PORT/hf} (Python) or {@code hubUrl} (JavaScript)
- * download unchanged (docs/hf.md). Repository info by revision, the file tree with paging, the
- * paths-info query (the one POST), and file resolution with the hub's headers: {@code X-Repo-Commit},
- * an {@code ETag} that is the SHA-256 for LFS files and the git blob id otherwise, and
- * {@code X-Linked-Etag}/{@code X-Linked-Size} for LFS files. Errors carry the hub's
+ * download unchanged (docs/hf.md). Repository info by revision (with the card data and the tags
+ * it implies), refs and commits, the file tree with paging, the paths-info query (the one POST),
+ * and file resolution with the hub's headers: {@code X-Repo-Commit}, an {@code ETag} that is the
+ * SHA-256 for LFS files and the git blob id otherwise, and {@code X-Linked-Etag}/{@code
+ * X-Linked-Size} for LFS files. Errors carry the hub's
  * {@code X-Error-Code}. Request text is only ever looked up in the index, never used as a file name.
  */
 public final class HuggingFaceRoute implements MirrorRoute {
@@ -120,11 +122,60 @@ public final class HuggingFaceRoute implements MirrorRoute {
     }
     if (rest.isEmpty()) return info(kind, at, at.repo().head());
     String what = rest.get(0);
-    if (rest.size() < 2 || !(what.equals("revision") || what.equals("tree"))) return error(404, "EntryNotFound", "Entry not found");
+    if (rest.size() == 1 && what.equals("refs")) return refs(at.repo(), request);
+    boolean known = what.equals("revision") || what.equals("tree") || what.equals("commits");
+    if (rest.size() < 2 || !known) return error(404, "EntryNotFound", "Entry not found");
     String commit = at.repo().resolve(rest.get(1));
     if (commit == null) return revisionNotFound(rest.get(1));
     if (what.equals("revision")) return rest.size() == 2 ? info(kind, at, commit) : error(404, "EntryNotFound", "Entry not found");
+    if (what.equals("commits")) return rest.size() == 2 ? commits(at.repo(), commit, request) : error(404, "EntryNotFound", "Entry not found");
     return tree(kind, at, rest.get(1), commit, String.join("/", rest.subList(2, rest.size())), request);
+  }
+
+  /**
+   * {@code GET /api/{kind}s/{repo}/refs}: the exported branches (and {@code main}, which always
+   * resolves) and tags with their commits, as {@code list_repo_refs} reads them; no converts, and
+   * no pull requests ({@code include_prs=1} gets an empty list).
+   */
+  private Reply refs(HfIndex.Repo repo, RouteRequest request) throws IOException {
+    ObjectNode o = NODES.objectNode();
+    ArrayNode branches = o.putArray("branches");
+    Map<String, String> named = repo.branches();
+    if (named.containsKey("main")) branches.add(ref("main", "refs/heads/main", named.get("main")));
+    named.forEach((name, commit) -> {
+      if (!name.equals("main")) branches.add(ref(name, "refs/heads/" + name, commit));
+    });
+    o.putArray("converts");
+    ArrayNode tags = o.putArray("tags");
+    repo.tags().forEach(name -> tags.add(ref(name, "refs/tags/" + name, repo.refs().get(name))));
+    if (query(request.rawQuery()).containsKey("include_prs")) o.putArray("pullRequests");
+    return Reply.json(200, JSON.writeValueAsBytes(o));
+  }
+
+  private static ObjectNode ref(String name, String ref, String commit) {
+    return NODES.objectNode().put("name", name).put("ref", ref).put("targetCommit", commit);
+  }
+
+  /**
+   * {@code GET /api/{kind}s/{repo}/commits/{rev}}: the revision's commit, the only one of its
+   * history the mirror holds (what came before it was not carried), dated by its import; with
+   * {@code expand[]=formatted}, the same text under {@code formatted}.
+   */
+  private Reply commits(HfIndex.Repo repo, String commit, RouteRequest request) throws IOException {
+    HfIndex.Commit c = repo.commits().get(commit);
+    ArrayNode list = NODES.arrayNode();
+    ObjectNode o = list.addObject();
+    String title = "airgap import";
+    String message = "Imported with bundle " + c.bundleId();
+    o.put("id", commit);
+    o.put("title", title);
+    o.put("message", message);
+    o.putArray("authors");
+    o.put("date", c.imported().toString());
+    if (form(request.rawQuery() == null ? "" : request.rawQuery()).getOrDefault("expand[]", List.of()).contains("formatted")) {
+      o.putObject("formatted").put("title", title).put("message", message);
+    }
+    return Reply.json(200, JSON.writeValueAsBytes(list));
   }
 
   private Reply info(String kind, Located at, String commit) throws IOException {
@@ -143,11 +194,16 @@ public final class HuggingFaceRoute implements MirrorRoute {
     o.put("gated", false);
     o.put("downloads", 0);
     o.put("likes", 0);
-    o.putArray("tags");
-    if (!c.card().isEmpty()) {
-      ObjectNode card = o.putObject("cardData");
-      c.card().forEach(card::put);
+    ObjectNode card = c.card();
+    ArrayNode tags = o.putArray("tags");
+    CardData.tags(kind, card).forEach(tags::add);
+    if (kind.equals(HfIndex.MODEL)) {
+      String pipeline = CardData.text(card, "pipeline_tag");
+      String library = CardData.text(card, "library_name");
+      if (pipeline != null) o.put("pipeline_tag", pipeline);
+      if (library != null) o.put("library_name", library);
     }
+    if (!card.isEmpty()) o.set("cardData", card);
     ArrayNode siblings = o.putArray("siblings");
     long used = 0;
     for (Map.Entry<String, HfIndex.File> e : c.files().entrySet()) {

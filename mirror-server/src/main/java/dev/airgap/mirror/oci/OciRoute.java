@@ -35,6 +35,7 @@ public final class OciRoute implements MirrorRoute {
   public static final String API_VERSION = "registry/2.0";
   /** Tag pages hold at most this many tags, whatever {@code n} asks for. */
   public static final int MAX_PAGE = 1000;
+  static final String DIGEST_INVALID_MESSAGE = "invalid digest: this registry serves sha256 digests of 64 lowercase hex digits";
   private static final String INDEX_KEY = "oci:" + OciIndex.RELATIVE_PATH;
   private static final ObjectMapper JSON = new ObjectMapper();
 
@@ -85,6 +86,8 @@ public final class OciRoute implements MirrorRoute {
     } else if (OciNames.isTag(reference)) {
       digest = repo.tags().get(reference);
       if (digest == null) return error(404, "MANIFEST_UNKNOWN", "manifest unknown");
+    } else if (reference.indexOf(':') >= 0) { // meant as a digest (no tag has a colon)
+      return digestInvalid();
     } else {
       return error(404, "MANIFEST_UNKNOWN", "manifest unknown");
     }
@@ -124,7 +127,7 @@ public final class OciRoute implements MirrorRoute {
 
   private Reply blob(GenerationView generation, OciIndex.Repository repo, String reference) throws IOException {
     if (repo == null) return error(404, "NAME_UNKNOWN", "repository name not known to registry");
-    if (!OciNames.isDigest(reference)) return error(404, "BLOB_UNKNOWN", "blob unknown to registry");
+    if (!OciNames.isDigest(reference)) return digestInvalid();
     Long size = repo.blobs().get(reference);
     if (size == null) {
       OciIndex.ManifestEntry m = repo.manifests().get(reference);
@@ -170,7 +173,7 @@ public final class OciRoute implements MirrorRoute {
   }
 
   private Reply referrers(OciIndex.Repository repo, String reference, RouteRequest request) {
-    if (!OciNames.isDigest(reference)) return error(400, "DIGEST_INVALID", "provided digest did not match uploaded content");
+    if (!OciNames.isDigest(reference)) return digestInvalid();
     Map<String, String> query = query(request.rawQuery());
     String artifactType = query == null ? null : query.get("artifactType");
     ObjectNode body = JSON.createObjectNode();
@@ -225,6 +228,16 @@ public final class OciRoute implements MirrorRoute {
   @Override
   public Reply methodNotAllowed(RouteRequest request) {
     return error(405, "UNSUPPORTED", "this registry is a read-only mirror: pushes and deletes are not supported").withHeader("Allow", "GET, HEAD");
+  }
+
+  /**
+   * A digest that is not {@code sha256:<64 lowercase hex>}, the only algorithm the mirror stores:
+   * 400 as the spec requires for referrers and as registries answer for blobs and manifests too
+   * (an unsupported algorithm is refused alike). One wording for all three, about the request
+   * rather than an upload.
+   */
+  static Reply.Fixed digestInvalid() {
+    return error(400, "DIGEST_INVALID", DIGEST_INVALID_MESSAGE);
   }
 
   /** A distribution-spec error body; the message is fixed text, never an echo of the request. */

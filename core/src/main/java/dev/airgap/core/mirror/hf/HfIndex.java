@@ -1,6 +1,9 @@
 package dev.airgap.core.mirror.hf;
 
 import com.fasterxml.jackson.annotation.JsonPropertyOrder;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.JsonNodeFactory;
+import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.airgap.core.Digest;
 import dev.airgap.core.Json;
 import dev.airgap.core.error.IntegrityException;
@@ -10,7 +13,9 @@ import java.nio.file.Path;
 import java.time.Instant;
 import java.util.Collections;
 import java.util.Map;
+import java.util.Set;
 import java.util.TreeMap;
+import java.util.TreeSet;
 import java.util.regex.Pattern;
 
 /**
@@ -36,13 +41,27 @@ public record HfIndex(Map<String, Map<String, Repo>> kinds) {
   /**
    * One repository: {@code head} is the commit of the latest import (what {@code HEAD} and, unless
    * a bundle named it otherwise, {@code main} resolve to); {@code refs} maps exported branch or tag
-   * names to commits; {@code commits} keeps every commit ever published.
+   * names to commits; {@code tags} names the refs that are tags upstream (the others are branches;
+   * absent in indexes written before it existed); {@code commits} keeps every commit ever published.
    */
-  @JsonPropertyOrder({"head", "refs", "commits"})
-  public record Repo(String head, Map<String, String> refs, Map<String, Commit> commits) {
+  @JsonPropertyOrder({"head", "refs", "tags", "commits"})
+  public record Repo(String head, Map<String, String> refs, Set<String> tags, Map<String, Commit> commits) {
     public Repo {
       refs = Collections.unmodifiableMap(new TreeMap<>(refs));
+      TreeSet<String> named = new TreeSet<>(tags == null ? Set.of() : tags);
+      named.retainAll(refs.keySet());
+      tags = Collections.unmodifiableSortedSet(named);
       commits = Collections.unmodifiableMap(new TreeMap<>(commits));
+    }
+
+    /** Branch names with their commits: every exported ref that is not a tag, and {@code main}. */
+    public Map<String, String> branches() {
+      TreeMap<String, String> b = new TreeMap<>();
+      refs.forEach((name, commit) -> {
+        if (!tags.contains(name)) b.put(name, commit);
+      });
+      if (!refs.containsKey("main")) b.put("main", head);
+      return b;
     }
 
     /** The commit a revision names: a published commit id, an exported ref, or HEAD/main → head. */
@@ -54,12 +73,21 @@ public record HfIndex(Map<String, Map<String, Repo>> kinds) {
     }
   }
 
-  /** One published commit: its files by repository path, and model-card facts. */
+  /**
+   * One published commit: its files by repository path, and its card data (the README's front
+   * matter as JSON, as the Hub serves it; indexes written before held only license and base_model).
+   */
   @JsonPropertyOrder({"bundleId", "imported", "card", "files"})
-  public record Commit(String bundleId, Instant imported, Map<String, String> card, Map<String, File> files) {
+  public record Commit(String bundleId, Instant imported, ObjectNode card, Map<String, File> files) {
     public Commit {
-      card = card == null ? Map.of() : Collections.unmodifiableMap(new TreeMap<>(card));
+      card = card == null ? JsonNodeFactory.instance.objectNode() : card.deepCopy();
       files = Collections.unmodifiableMap(new TreeMap<>(files));
+    }
+
+    /** A copy: the node itself is mutable. */
+    @Override
+    public ObjectNode card() {
+      return card.deepCopy();
     }
   }
 
@@ -89,7 +117,12 @@ public record HfIndex(Map<String, Map<String, Repo>> kinds) {
     Path file = generationDir.resolve(RELATIVE_PATH);
     if (!Files.exists(file)) return empty();
     try {
-      return Json.strict().readValue(file.toFile(), HfIndex.class);
+      JsonNode tree = Json.strict().readTree(file.toFile());
+      // Indexes written before repositories had "tags" lack it; the strict mapper wants every field.
+      tree.path("kinds").forEach(repos -> repos.forEach(repo -> {
+        if (repo instanceof ObjectNode o && !o.has("tags")) o.putArray("tags");
+      }));
+      return Json.strict().treeToValue(tree, HfIndex.class);
     } catch (IOException e) {
       throw IntegrityException.malformed(file.toString(), "unreadable hf index: " + e.getMessage(), e);
     }

@@ -21,7 +21,10 @@ record HfSpecEntry(
     @JsonProperty("commit") String commit,
     @JsonProperty("include") List<String> include,
     @JsonProperty("exclude") List<String> exclude,
-    @JsonProperty("repos") List<RepoSpec> repos) {
+    @JsonProperty("repos") List<RepoSpec> repos,
+    @JsonProperty("connectTimeoutSeconds") Integer connectTimeoutSeconds,
+    @JsonProperty("readTimeoutSeconds") Integer readTimeoutSeconds,
+    @JsonProperty("requestTimeoutSeconds") Integer requestTimeoutSeconds) {
 
   /** One repository to export: {@code id} ({@code org/name}), kind, revision, file patterns. */
   record RepoSpec(

@@ -24,6 +24,7 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.security.MessageDigest;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HexFormat;
 import java.util.LinkedHashMap;
@@ -71,7 +72,7 @@ public final class HuggingFaceSource implements ArtifactSource {
     if (e.repo() != null || e.commit() != null || e.kind() != null || e.revision() != null) {
       throw new UsageException(where + ": with 'endpoint', name repositories under 'repos' (id, kind, revision)");
     }
-    HubClient hub = new HubClient(e.endpoint(), token(e, where, context));
+    HubClient hub = new HubClient(e.endpoint(), token(e, where, context), timeouts(e, where));
     List<CollectedArtifact> out = new ArrayList<>();
     for (int i = 0; i < e.repos().size(); i++) {
       HfSpecEntry.RepoSpec r = e.repos().get(i);
@@ -96,10 +97,37 @@ public final class HuggingFaceSource implements ArtifactSource {
       Map<String, String> card = ModelCard.facts(info.get("cardData"));
       if (card.isEmpty()) card = readmeFacts(files);
       List<String> revisions = revision.equals(commit) ? List.of() : List.of(revision);
+      List<String> tagRevisions = revisions.stream().filter(upstreamTags(hub, kind, repo, revisions)::contains).toList();
       String distribution = hub.endpoint() + "/" + (kind.equals(HfIndex.DATASET) ? "datasets/" : "") + repo;
-      out.add(artifact(kind, repo, commit, revisions, files, card, distribution));
+      out.add(artifact(kind, repo, commit, revisions, tagRevisions, files, card, distribution));
     }
     return out;
+  }
+
+  /**
+   * The tag names of the repository upstream, to serve an exported tag as a tag: asked only when a
+   * revision is exported by name, and empty where the endpoint has no refs call (then every
+   * revision is served as a branch).
+   */
+  private static Set<String> upstreamTags(HubClient hub, String kind, String repo, List<String> revisions) {
+    if (revisions.isEmpty()) return Set.of();
+    JsonNode refs = hub.refs(kind, repo);
+    Set<String> tags = new TreeSet<>();
+    if (refs != null) refs.path("tags").forEach(t -> tags.add(t.path("name").asText("")));
+    return tags;
+  }
+
+  private static HubClient.Timeouts timeouts(HfSpecEntry e, String where) {
+    HubClient.Timeouts d = HubClient.Timeouts.DEFAULT;
+    return new HubClient.Timeouts(seconds(e.connectTimeoutSeconds(), d.connect(), "connectTimeoutSeconds", where),
+        seconds(e.readTimeoutSeconds(), d.read(), "readTimeoutSeconds", where),
+        seconds(e.requestTimeoutSeconds(), d.request(), "requestTimeoutSeconds", where));
+  }
+
+  private static Duration seconds(Integer given, Duration dflt, String field, String where) {
+    if (given == null) return dflt;
+    if (given < 1 || given > 86_400) throw new UsageException(where + ": " + field + " must be between 1 and 86400");
+    return Duration.ofSeconds(given);
   }
 
   private static String token(HfSpecEntry e, String where, ExportContext context) {
@@ -126,6 +154,9 @@ public final class HuggingFaceSource implements ArtifactSource {
 
   private List<CollectedArtifact> local(HfSpecEntry e, String where, ExportContext context) {
     if (e.token() != null || e.tokenFile() != null || e.tokenEnv() != null) throw new UsageException(where + ": a token is only used with 'endpoint'");
+    if (e.connectTimeoutSeconds() != null || e.readTimeoutSeconds() != null || e.requestTimeoutSeconds() != null) {
+      throw new UsageException(where + ": timeouts are only used with 'endpoint'");
+    }
     Path root = context.baseDir().resolve(e.path()).normalize();
     if (!Files.isDirectory(root)) throw new UsageException(where + ": path " + root + " is not a directory");
     Globs globs = new Globs(e.include(), e.exclude());
@@ -189,7 +220,7 @@ public final class HuggingFaceSource implements ArtifactSource {
 
   private static CollectedArtifact assemble(String kind, String repo, String commit, List<String> revisions, List<RepoFile> files, String where) {
     if (files.isEmpty()) throw new UsageException(where + ": no file of " + repo + "@" + commit + " matches the include/exclude patterns");
-    return artifact(kind, repo, commit, revisions, files, readmeFacts(files), null);
+    return artifact(kind, repo, commit, revisions, List.of(), files, readmeFacts(files), null);
   }
 
   /**
@@ -210,7 +241,8 @@ public final class HuggingFaceSource implements ArtifactSource {
     return files.stream().filter(f -> f.path().equals("README.md")).findFirst().map(f -> ModelCard.fromReadme(f.onDisk())).orElse(Map.of());
   }
 
-  static CollectedArtifact artifact(String kind, String repo, String commit, List<String> revisions, List<RepoFile> files, Map<String, String> card, String distribution) {
+  static CollectedArtifact artifact(String kind, String repo, String commit, List<String> revisions, List<String> tagRevisions, List<RepoFile> files,
+      Map<String, String> card, String distribution) {
     for (String r : revisions) {
       if (!HfIndex.REF_NAME.matcher(r).matches()) throw new UsageException(repo + ": revision '" + r + "' cannot be served by name (allowed: " + HfIndex.REF_NAME.pattern() + ")");
     }
@@ -237,6 +269,7 @@ public final class HuggingFaceSource implements ArtifactSource {
     props.put("repo", repo);
     props.put("commit", commit);
     props.put("revisions", String.join(",", new LinkedHashSet<>(revisions)));
+    if (!tagRevisions.isEmpty()) props.put("tagRevisions", String.join(",", new LinkedHashSet<>(tagRevisions)));
     props.put("lfsFiles", jsonArray(lfs));
     props.put("weightFormats", String.join(",", formats));
     props.put("pickleFiles", String.join(",", pickles));

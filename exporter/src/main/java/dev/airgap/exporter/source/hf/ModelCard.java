@@ -1,11 +1,9 @@
 package dev.airgap.exporter.source.hf;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
-import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
+import dev.airgap.core.mirror.hf.CardData;
 import java.io.IOException;
 import java.io.InputStream;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -19,9 +17,6 @@ import java.util.Map;
  * is simply absent: the card is documentation, not something the export depends on.
  */
 final class ModelCard {
-  private static final ObjectMapper YAML = new ObjectMapper(new YAMLFactory());
-  private static final int MAX_CARD_BYTES = 1 << 20;
-
   private ModelCard() {}
 
   /** {@code license} and {@code baseModel} from card data (a JSON/YAML mapping). */
@@ -33,15 +28,11 @@ final class ModelCard {
     return facts;
   }
 
-  /** Card facts from the front matter of a README.md file on disk (first MiB only). */
+  /** Card facts from the front matter of a README.md file on disk (first MiB only), found as the mirror finds it. */
   static Map<String, String> fromReadme(Path readme) {
     try (InputStream in = Files.newInputStream(readme)) {
-      String text = new String(in.readNBytes(MAX_CARD_BYTES), StandardCharsets.UTF_8).replace("\r\n", "\n");
-      if (!text.startsWith("---\n")) return Map.of();
-      int end = text.indexOf("\n---", 3);
-      if (end < 0) return Map.of();
-      return facts(YAML.readTree(text.substring(4, end + 1)));
-    } catch (IOException | RuntimeException e) {
+      return facts(CardData.fromReadme(in));
+    } catch (IOException e) {
       return Map.of();
     }
   }
