@@ -5,6 +5,7 @@ import dev.airgap.core.HashingCopy;
 import dev.airgap.core.error.EnvironmentException;
 import dev.airgap.core.error.IntegrityException;
 import dev.airgap.core.error.UsageException;
+import dev.airgap.exporter.source.ReadTimeoutInputStream;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
@@ -27,10 +28,17 @@ import java.time.Duration;
  */
 final class Upstream {
   private static final Duration TIMEOUT = Duration.ofSeconds(60);
+  /** How long a response body may send nothing before the download fails (documented in docs/export-spec.md). */
+  static final Duration READ_TIMEOUT = Duration.ofSeconds(60);
   private final URI base;
   private final HttpClient http;
+  private final Duration readTimeout;
 
   Upstream(String url, String where) {
+    this(url, where, READ_TIMEOUT);
+  }
+
+  Upstream(String url, String where, Duration readTimeout) {
     URI u;
     try {
       u = new URI(url.endsWith("/") ? url : url + "/");
@@ -42,6 +50,7 @@ final class Upstream {
       throw new UsageException(where + ": url '" + url + "' must be http://, https:// or file://");
     }
     this.base = u;
+    this.readTimeout = readTimeout;
     // HTTP/1.1: an http:// request for HTTP/2 would carry an h2c upgrade that archives ignore. The
     // client keeps connections open between requests and opens one per concurrent download.
     this.http = scheme.equals("file") ? null
@@ -174,7 +183,7 @@ final class Upstream {
         r.body().close();
         throw new EnvironmentException(uri + ": HTTP " + r.statusCode());
       }
-      return r.body();
+      return new ReadTimeoutInputStream(r.body(), readTimeout);
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
       throw new EnvironmentException(uri + ": interrupted");
