@@ -58,12 +58,8 @@ final class ExportCommand implements Callable<Integer> {
     if (byIndex.isEmpty()) return;
     out.println("pypi projects by index (each from the first index that knows it):");
     byIndex.forEach((index, projects) -> out.printf("  %s: %s%n", index, String.join(", ", projects)));
-    for (Artifact a : m.artifacts()) {
-      if (!a.type().equals(PipLock.TYPE)) continue;
-      out.printf("pip locks: %s (airgap inspect BUNDLE --pip-lock TARGET)%n", a.properties().get("targets"));
-      a.properties().forEach((k, v) -> {
-        if (k.startsWith("omitted:")) out.printf("no pip lock for %s: %s%n", k.substring("omitted:".length()), v);
-      });
-    }
+    PipLock.Result locks = PipLock.of(m.channel(), m.artifacts());
+    if (!locks.locks().isEmpty()) out.printf("pip locks: %s (airgap inspect BUNDLE --pip-lock TARGET)%n", String.join(", ", locks.locks().keySet()));
+    locks.omitted().forEach((target, why) -> out.printf("no pip lock for %s: %s%n", target, why));
   }
 }
