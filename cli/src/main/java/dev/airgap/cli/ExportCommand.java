@@ -53,7 +53,8 @@ final class ExportCommand implements Callable<Integer> {
   static void printPypi(Manifest m, PrintWriter out) {
     Map<String, List<String>> byIndex = new TreeMap<>();
     for (Artifact a : m.artifacts()) {
-      if (a.type().equals("pypi")) byIndex.computeIfAbsent(a.properties().getOrDefault("index", "?"), k -> new ArrayList<>()).add(a.name() + " " + a.version());
+      if (!a.type().equals("pypi")) continue;
+      byIndex.computeIfAbsent(a.properties().getOrDefault("index", "?"), k -> new ArrayList<>()).add(a.name() + " " + a.version());
     }
     if (byIndex.isEmpty()) return;
     out.println("pypi projects by index (each from the first index that knows it):");

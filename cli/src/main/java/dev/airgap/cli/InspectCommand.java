@@ -76,7 +76,9 @@ final class InspectCommand implements Callable<Integer> {
     }
     if (result.omitted().containsKey(target)) throw new UsageException(bundle + ": no pip lock for " + target + ": " + result.omitted().get(target));
     byte[] lock = result.locks().get(target);
-    if (lock == null) throw new UsageException(bundle + ": no pip lock for target '" + target + "' (targets: " + String.join(", ", result.locks().keySet()) + ")");
+    if (lock == null) {
+      throw new UsageException(bundle + ": no pip lock for target '" + target + "' (targets: " + String.join(", ", result.locks().keySet()) + ")");
+    }
     for (Artifact a : m.artifacts()) {
       if (!a.type().equals(PipLock.TYPE)) continue;
       for (ArtifactFile f : a.files()) {
