@@ -125,7 +125,7 @@ for r in $(seq "$runs"); do
 done
 pip_files=$(ls "$work/pip-$runs" | wc -l)
 pip_bytes=$(du -sb "$work/pip-$runs" | cut -f1)
-packages=$(airgap inspect "$b" --json | python3 -c 'import json,sys; print(len(json.load(sys.stdin)["manifest"]["artifacts"]))')
+packages=$(airgap inspect "$b" --json | python3 -c 'import json,sys; print(sum(a["type"] == "pypi" for a in json.load(sys.stdin)["manifest"]["artifacts"]))')
 bundle_bytes=$(stat -c %s "$b")
 pip_med=$(median <"$work/pip.times"); ag_med=$(median <"$work/airgap.times")
 

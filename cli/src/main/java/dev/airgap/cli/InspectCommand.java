@@ -2,18 +2,23 @@ package dev.airgap.cli;
 
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.airgap.core.Digest;
 import dev.airgap.core.Json;
 import dev.airgap.core.PickleFiles;
+import dev.airgap.core.error.IntegrityException;
+import dev.airgap.core.error.UsageException;
 import dev.airgap.core.manifest.Artifact;
 import dev.airgap.core.manifest.ArtifactFile;
 import dev.airgap.core.manifest.Manifest;
 import dev.airgap.core.manifest.ManifestDiff;
 import dev.airgap.core.manifest.RefUpdate;
+import dev.airgap.core.mirror.pypi.PipLock;
 import dev.airgap.importer.Inspection;
 import dev.airgap.signing.TrustStore;
 import dev.airgap.signing.TrustedSigner;
 import dev.airgap.signing.Verification;
 import java.io.PrintWriter;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Optional;
@@ -30,12 +35,19 @@ final class InspectCommand implements Callable<Integer> {
   @Option(names = "--json", description = "Machine-readable output.") boolean json;
   @Option(names = "--trust", description = "Trust directory: also show which signatures are trusted and whether the policy is met.") Path trust;
   @Option(names = "--since", paramLabel = "OLD_BUNDLE", description = "Also show what changed since an earlier bundle.") Path since;
+  @Option(names = "--pip-lock", arity = "0..1", paramLabel = "TARGET", fallbackValue = "",
+      description = "Print the bundle's pip lock (for pip install --require-hashes -r) for TARGET, e.g. cp311-manylinux_2_28_x86_64; "
+          + "TARGET may be left out when the bundle has one.") String pipLock;
   @Spec picocli.CommandLine.Model.CommandSpec spec;
 
   @Override
   public Integer call() throws Exception {
     Optional<TrustStore> store = Optional.ofNullable(trust).map(TrustStore::load);
     Inspection in = Inspection.of(bundle, store);
+    if (pipLock != null) {
+      spec.commandLine().getOut().print(new String(pipLock(in.manifest()), StandardCharsets.UTF_8));
+      return 0;
+    }
     Optional<ManifestDiff> diff = Optional.ofNullable(since).map(old -> ManifestDiff.between(Inspection.of(old, Optional.empty()).manifest(), in.manifest()));
     PrintWriter out = spec.commandLine().getOut();
     if (json) {
@@ -47,6 +59,37 @@ final class InspectCommand implements Callable<Integer> {
       diff.ifPresent(d -> printDiff(d, out));
     }
     return 0;
+  }
+
+  /**
+   * The lock computed from the manifest, as the importer computes and serves it; a lock the bundle
+   * carries that differs from it (the importer would refuse the bundle) is an integrity failure.
+   */
+  private byte[] pipLock(Manifest m) {
+    PipLock.Result result = PipLock.of(m.channel(), m.artifacts());
+    if (result.locks().isEmpty() && result.omitted().isEmpty()) throw new UsageException(bundle + ": no Python packages, so no pip lock");
+    String target = pipLock;
+    if (target.isEmpty()) {
+      if (result.locks().size() + result.omitted().size() != 1) {
+        throw new UsageException(bundle + ": pip locks for several targets, name one: --pip-lock " + String.join(" | ", result.locks().keySet()));
+      }
+      target = result.locks().isEmpty() ? result.omitted().keySet().iterator().next() : result.locks().keySet().iterator().next();
+    }
+    if (result.omitted().containsKey(target)) throw new UsageException(bundle + ": no pip lock for " + target + ": " + result.omitted().get(target));
+    byte[] lock = result.locks().get(target);
+    if (lock == null) {
+      throw new UsageException(bundle + ": no pip lock for target '" + target + "' (targets: " + String.join(", ", result.locks().keySet()) + ")");
+    }
+    for (Artifact a : m.artifacts()) {
+      if (!a.type().equals(PipLock.TYPE)) continue;
+      for (ArtifactFile f : a.files()) {
+        if (f.path().value().equals(PipLock.path(target)) && !f.sha256().equals(Digest.of(lock))) {
+          throw IntegrityException.malformed(bundle + ": " + f.path(), "the lock the bundle carries (sha256 " + f.sha256().hex()
+              + ") is not the one its pypi releases give (sha256 " + Digest.of(lock).hex() + "); import refuses it");
+        }
+      }
+    }
+    return lock;
   }
 
   private static ObjectNode toJson(Inspection in) {

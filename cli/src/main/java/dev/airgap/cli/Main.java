@@ -11,6 +11,8 @@ import java.util.Map;
 import java.util.function.Supplier;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Model.OptionSpec;
 import picocli.CommandLine.Option;
 
 /** The {@code airgap} launcher: parses the command line, runs one command, maps failures to exit codes. */
@@ -53,18 +55,7 @@ public final class Main implements Runnable {
   public static int run(String[] args, PrintWriter out, PrintWriter err) {
     Trace.mark("main");
     boolean trace = Arrays.asList(args).contains("--stacktrace");
-    CommandLine cl = new CommandLine(new Main());
-    Trace.mark("picocli model");
-    // Picocli reflects over every registered command up front (~70 ms of start-up for all of
-    // them); a command line that names one command gets only that one. Help and unknown or
-    // missing commands get all, so listings and suggestions stay complete.
-    String named = commandNamed(args);
-    if (named != null && !named.equals("help")) {
-      cl.addSubcommand(named, COMMANDS.get(named).get());
-    } else {
-      COMMANDS.forEach((name, command) -> cl.addSubcommand(name, command.get()));
-    }
-    Trace.mark("picocli subcommand");
+    CommandLine cl = commandLine(commandNamed(args));
     // Commands print what bundles, upstreams and users name through printf: every argument is escaped.
     cl.setOut(EscapingPrintWriter.of(out));
     cl.setErr(EscapingPrintWriter.of(err));
@@ -97,6 +88,41 @@ public final class Main implements Runnable {
     out.flush();
     err.flush();
     return code;
+  }
+
+  /**
+   * The command model: the top level with the command {@code named}, or with every command when
+   * {@code named} is null or {@code help}. Every command and subcommand answers {@code -h/--help}.
+   */
+  static CommandLine commandLine(String named) {
+    CommandLine cl = new CommandLine(new Main());
+    Trace.mark("picocli model");
+    // Picocli reflects over every registered command up front (~70 ms of start-up for all of
+    // them); a command line that names one command gets only that one. Help and unknown or
+    // missing commands get all, so listings and suggestions stay complete.
+    if (named != null && !named.equals("help")) {
+      cl.addSubcommand(named, COMMANDS.get(named).get());
+    } else {
+      COMMANDS.forEach((name, command) -> cl.addSubcommand(name, command.get()));
+    }
+    addHelpOption(cl);
+    Trace.mark("picocli subcommand");
+    return cl;
+  }
+
+  /**
+   * Gives every command below {@code cl} a {@code -h/--help} usage-help option unless it has one:
+   * picocli then prints the usage and skips the check of required options and parameters.
+   * Added here rather than per command so that a new command cannot miss it.
+   */
+  private static void addHelpOption(CommandLine cl) {
+    for (CommandLine sub : cl.getSubcommands().values()) {
+      CommandSpec spec = sub.getCommandSpec();
+      if (spec.options().stream().noneMatch(OptionSpec::usageHelp)) {
+        spec.addOption(OptionSpec.builder("-h", "--help").usageHelp(true).description("Show this help message and exit.").build());
+      }
+      addHelpOption(sub);
+    }
   }
 
   /** The command the arguments name: the first argument that is not a top-level option. */

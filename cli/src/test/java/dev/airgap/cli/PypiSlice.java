@@ -6,12 +6,14 @@ import java.nio.file.Path;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 
 /** The PyPI slice under the contract: the fixture index read through file://, served under /pypi/files/. */
 final class PypiSlice implements Slice {
   @Override public String type() { return "pypi"; }
   @Override public String sbomComponentType() { return "library"; }
   @Override public String purlPrefix() { return "pkg:pypi/"; }
+  @Override public Set<String> derivedTypes() { return Set.of("pypi-lock"); }
 
   @Override
   public List<String> exportArgs(Path dir) throws Exception {

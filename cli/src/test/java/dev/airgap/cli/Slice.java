@@ -4,6 +4,7 @@ import java.io.IOException;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 
 /**
  * One ecosystem slice under {@link SliceContractTest}: how to export its fixture and where its
@@ -15,6 +16,11 @@ interface Slice {
   String sbomComponentType();
 
   String purlPrefix();
+
+  /** Artifact types the export derives beside the slice's own (e.g. pypi's {@code pypi-lock}); the contract leaves them to the slice's tests. */
+  default Set<String> derivedTypes() {
+    return Set.of();
+  }
 
   /** Builds the fixture in {@code dir} and returns the export flags for it. */
   List<String> exportArgs(Path dir) throws Exception;

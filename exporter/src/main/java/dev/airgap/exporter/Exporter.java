@@ -32,9 +32,11 @@ import java.time.Instant;
 import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
 import java.util.TreeMap;
 import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
@@ -138,6 +140,10 @@ public final class Exporter {
         collected.addAll(source.collect(e.node(), e.where(), new ExportContext(e.baseDir(), pool, workDir,
             Optional.ofNullable(request.stateDir()).map(d -> d.toAbsolutePath().resolve(channel)), channel, commitActions)));
       }
+      List<Artifact> all = collected.stream().map(CollectedArtifact::artifact).toList();
+      Set<String> used = new LinkedHashSet<>();
+      for (Entry e : entries) used.add(e.node().get("type").asText());
+      for (String type : used) collected.addAll(sources.get(type).derive(channel, all));
     } finally {
       pool.shutdownNow();
     }

@@ -41,7 +41,7 @@ final class SbomConventions {
       case "model", "huggingface" -> Component.Type.MACHINE_LEARNING_MODEL;
       case "dataset", "huggingface-dataset" -> Component.Type.DATA;
       case "oci" -> Component.Type.CONTAINER;
-      case "files" -> Component.Type.FILE;
+      case "files", "pypi-lock" -> Component.Type.FILE;
       default -> Component.Type.LIBRARY;
     };
   }

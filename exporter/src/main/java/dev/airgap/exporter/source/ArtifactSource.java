@@ -1,6 +1,7 @@
 package dev.airgap.exporter.source;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import dev.airgap.core.manifest.Artifact;
 import java.util.List;
 
 /**
@@ -16,4 +17,13 @@ public interface ArtifactSource {
    * parses and checks its own fields); {@code where} names it for error messages.
    */
   List<CollectedArtifact> collect(JsonNode entry, String where, ExportContext context);
+
+  /**
+   * Artifacts derived from everything one export collected (all entries, all types), added to the
+   * bundle after them: e.g. the pip locks of the {@code pypi} releases. Called once per export for
+   * each source type the spec used; none by default.
+   */
+  default List<CollectedArtifact> derive(String channel, List<Artifact> collected) {
+    return List.of();
+  }
 }

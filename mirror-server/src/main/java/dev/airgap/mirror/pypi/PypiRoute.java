@@ -3,6 +3,7 @@ package dev.airgap.mirror.pypi;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.airgap.core.Json;
+import dev.airgap.core.mirror.pypi.PipLocks;
 import dev.airgap.core.mirror.pypi.PypiIndex;
 import dev.airgap.core.mirror.pypi.PypiNames;
 import dev.airgap.mirror.GenerationView;
@@ -29,7 +30,9 @@ import java.util.TreeSet;
  *       honoured; 406 when none of the three simple-API types is acceptable); a name that is not
  *       normalised, or a missing trailing slash, answers 301 to the normalised URL;
  *   <li>{@code /pypi/files/<project>/<file>} and {@code <file>.metadata} — the blobs, found
- *       through the index only.
+ *       through the index only;
+ *   <li>{@code /pypi/lock/<channel>/<target>.txt} — the channel's pip lock for a target ({@code
+ *       pip install --require-hashes -r}), and {@code /pypi/lock/<channel>/} its targets.
  * </ul>
  */
 public final class PypiRoute implements MirrorRoute {
@@ -40,6 +43,8 @@ public final class PypiRoute implements MirrorRoute {
   private static final String INDEX_KEY = "pypi:" + PypiIndex.RELATIVE_PATH;
   private static final String DIST_MEDIA_TYPE = "application/octet-stream";
   private static final String METADATA_MEDIA_TYPE = "text/plain; charset=utf-8";
+  private static final String LOCKS_KEY = "pypi:" + PipLocks.RELATIVE_PATH;
+  private static final String LOCK_MEDIA_TYPE = "text/plain; charset=utf-8";
 
   @Override
   public String prefix() {
@@ -80,7 +85,31 @@ public final class PypiRoute implements MirrorRoute {
       }
       return r.isPresent() ? Reply.of(r.get()) : notFound(request);
     }
+    if (path.startsWith("lock/")) return lock(generation, request, path.substring("lock/".length()));
     return notFound(request);
+  }
+
+  /**
+   * {@code lock/<channel>/<target>.txt}: the channel's pip lock for one target, computed on import
+   * from the verified manifest; {@code lock/<channel>/} lists the channel's targets, one a line.
+   */
+  private Reply lock(GenerationView generation, RouteRequest request, String rest) {
+    String[] parts = rest.split("/", -1);
+    if (parts.length != 2) return notFound(request);
+    String channel = MirrorPaths.decodeSegment(parts[0]);
+    if (channel == null) return notFound(request);
+    PipLocks locks = generation.memo(LOCKS_KEY, g -> PipLocks.read(g.directory()));
+    Map<String, PipLocks.Lock> byTarget = locks.channels().get(channel);
+    if (byTarget == null) return notFound(request);
+    if (parts[1].isEmpty()) {
+      byte[] list = String.join("\n", byTarget.keySet()).concat("\n").getBytes(StandardCharsets.UTF_8);
+      return Reply.of(Resource.ofBytes(list, LOCK_MEDIA_TYPE));
+    }
+    String file = MirrorPaths.decodeSegment(parts[1]);
+    if (file == null || !file.endsWith(".txt")) return notFound(request);
+    Optional<PipLocks.Lock> lock = locks.lock(channel, file.substring(0, file.length() - ".txt".length()));
+    if (lock.isEmpty()) return notFound(request);
+    return Reply.of(Resource.ofBytes(lock.get().text().getBytes(StandardCharsets.UTF_8), LOCK_MEDIA_TYPE, lock.get().sha256()));
   }
 
   private static PypiIndex index(GenerationView generation) {

@@ -10,6 +10,8 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
 import java.net.URI;
+import java.net.URISyntaxException;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
@@ -124,6 +126,19 @@ final class PackageFinder {
     return Optional.empty();
   }
 
+  /**
+   * The index as the manifest records it and the summary prints it: without {@code user:token@},
+   * which must never reach a bundle or a terminal.
+   */
+  static String origin(URI index) {
+    if (index.getRawUserInfo() == null) return index.toString();
+    try {
+      return new URI(index.getScheme(), null, index.getHost(), index.getPort(), index.getPath(), index.getQuery(), index.getFragment()).toString();
+    } catch (URISyntaxException e) {
+      throw new IllegalStateException("a parsed URI without its user info does not parse: " + index.getHost(), e);
+    }
+  }
+
   private Optional<Project> fetchProject(URI index, String name) {
     URI page = index.resolve(name + "/");
     if ("file".equalsIgnoreCase(page.getScheme())) {
@@ -131,7 +146,7 @@ final class PackageFinder {
       Path html = dir.resolve("index.html");
       try {
         byte[] body = Files.readAllBytes(html);
-        return Optional.of(new Project(name, index.toString(), SimplePageParser.parseHtml(name, new String(body, java.nio.charset.StandardCharsets.UTF_8), page, index.toString())));
+        return Optional.of(new Project(name, origin(index), SimplePageParser.parseHtml(name, new String(body, StandardCharsets.UTF_8), page, origin(index))));
       } catch (NoSuchFileException e) {
         return Optional.empty();
       } catch (IOException e) {
@@ -144,7 +159,7 @@ final class PackageFinder {
       byte[] body = r.body().readNBytes(MAX_PAGE_BYTES + 1);
       if (body.length > MAX_PAGE_BYTES) throw IntegrityException.malformed(page.toString(), "project page over " + MAX_PAGE_BYTES + " bytes");
       String type = r.contentType() == null ? "text/html" : r.contentType();
-      return Optional.of(new Project(name, index.toString(), SimplePageParser.parse(name, body, type, r.uri(), index.toString())));
+      return Optional.of(new Project(name, origin(index), SimplePageParser.parse(name, body, type, r.uri(), origin(index))));
     } catch (IOException e) {
       throw EnvironmentException.io(page, e);
     }

@@ -11,10 +11,12 @@ import dev.airgap.core.error.IntegrityException;
 import dev.airgap.core.error.UsageException;
 import dev.airgap.core.manifest.Artifact;
 import dev.airgap.core.manifest.ArtifactFile;
+import dev.airgap.core.mirror.pypi.PipLock;
 import dev.airgap.exporter.source.ArtifactSource;
 import dev.airgap.exporter.source.CollectedArtifact;
 import dev.airgap.exporter.source.ExportContext;
 import dev.airgap.exporter.source.SpecNodes;
+import java.io.ByteArrayInputStream;
 import java.io.IOException;
 import java.io.InputStream;
 import java.net.URI;
@@ -104,6 +106,39 @@ public final class PypiSource implements ArtifactSource {
         Thread.currentThread().interrupt();
       }
     }
+  }
+
+  /**
+   * The pip locks of all pypi releases of the export, one file per target, as the {@code
+   * pypi-lock} artifact ({@link PipLock}); the importer computes them again from the verified
+   * manifest and refuses a bundle whose locks differ.
+   */
+  @Override
+  public List<CollectedArtifact> derive(String channel, List<Artifact> collected) {
+    PipLock.Result result = PipLock.of(channel, collected);
+    if (result.locks().isEmpty()) return List.of();
+    List<ArtifactFile> files = new ArrayList<>();
+    List<BlobSource> blobs = new ArrayList<>();
+    result.locks().forEach((target, bytes) -> {
+      String path = PipLock.path(target);
+      Digest digest = Digest.of(bytes);
+      files.add(new ArtifactFile(LogicalPath.parse(path, path), bytes.length, digest, PipLock.MEDIA_TYPE));
+      blobs.add(generated(path, bytes, digest));
+    });
+    Map<String, String> props = new LinkedHashMap<>();
+    props.put("targets", String.join(", ", result.locks().keySet()));
+    result.omitted().forEach((target, why) -> props.put("omitted:" + target, why));
+    return List.of(new CollectedArtifact(new Artifact(PipLock.TYPE, PipLock.NAME, PipLock.VERSION, PipLock.PURL, props, files), blobs));
+  }
+
+  /** A small file the export generated (a lock), held in memory. */
+  private static BlobSource generated(String name, byte[] bytes, Digest digest) {
+    return new BlobSource() {
+      @Override public Digest digest() { return digest; }
+      @Override public long size() { return bytes.length; }
+      @Override public String origin() { return "generated " + name; }
+      @Override public InputStream open() { return new ByteArrayInputStream(bytes); }
+    };
   }
 
   private static <T> T get(Future<T> f) {

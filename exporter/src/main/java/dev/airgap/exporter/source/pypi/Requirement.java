@@ -61,6 +61,11 @@ public record Requirement(String name, Set<String> extras, SpecifierSet specifie
     return new Requirement(name, extras, SpecifierSet.parse(spec), marker, hashes, text);
   }
 
+  /** The same requirement without {@code --hash} pins. */
+  public Requirement withoutHashes() {
+    return new Requirement(name, extras, specifiers, marker, Set.of(), text);
+  }
+
   /** Whether the requirement applies in {@code env} when the parent was asked with extra {@code extra} ("" for none). */
   public boolean appliesTo(Map<String, String> env, String extra) {
     if (marker == null) return true;

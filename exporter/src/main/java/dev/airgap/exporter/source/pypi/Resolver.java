@@ -95,7 +95,8 @@ final class Resolver {
       Pin pin = s.pins.get(name);
       if (pin != null) {
         if (!c.requirement().specifiers().contains(pin.version(), true) || !hashAllowed(on, pin.file())) {
-          fail(name + " " + pin.version() + " was chosen, but " + describe(on) + available(name, on));
+          String pinned = hashExclusion(name, on);
+          fail(name + " " + pin.version() + " was chosen, but " + describe(on) + (pinned != null ? "; " + pinned : available(name, on)));
           return null;
         }
         Set<String> added = new TreeSet<>(c.requirement().extras());
@@ -115,7 +116,9 @@ final class Resolver {
         // name the requirements still queued for this project too: they are part of the conflict
         List<Constraint> all = new ArrayList<>(on);
         for (Constraint q : s.queue) if (q.requirement().name().equals(name)) all.add(q);
+        String pinned = project.isEmpty() ? null : hashExclusion(name, on);
         fail(project.isEmpty() ? "no index has a project named '" + name + "' (" + describe(all) + ")"
+            : pinned != null ? "no file of " + name + " satisfies " + describe(all) + ": " + pinned
             : "no version of " + name + " satisfies " + describe(all) + available(name, on));
         return null;
       }
@@ -255,6 +258,38 @@ final class Resolver {
       if (!hashes.isEmpty() && !hashes.contains(f.sha256().hex())) return false;
     }
     return true;
+  }
+
+  /**
+   * When {@code --hash} pins are what rules out every file: which versions would fit this target
+   * without the pins and which of their files (name and sha256) the pins exclude; else null.
+   */
+  private String hashExclusion(String name, List<Constraint> on) {
+    List<Constraint> pinning = on.stream().filter(c -> !c.requirement().hashes().isEmpty()).toList();
+    if (pinning.isEmpty()) return null;
+    List<Constraint> unpinned = on.stream().map(c -> new Constraint(c.requirement().withoutHashes(), c.requiredBy())).toList();
+    List<Candidate> fitting = candidates(name, unpinned);
+    if (fitting.isEmpty()) return null;
+    boolean exact = on.stream().anyMatch(c -> c.requirement().specifiers().hasExactPin());
+    List<Version> versions = fitting.stream().map(Candidate::version).limit(3).toList();
+    List<String> excluded = new ArrayList<>();
+    for (RemoteFile f : finder.project(name).orElseThrow().files()) {
+      if (!versions.contains(f.name().version()) || hashAllowed(on, f) || !fits(f, exact)) continue;
+      excluded.add(f.filename() + " (sha256 " + f.sha256().hex() + ")");
+    }
+    Collections.sort(excluded);
+    String shown = excluded.stream().limit(8).collect(Collectors.joining(", ")) + (excluded.size() > 8 ? ", ..." : "");
+    String by = pinning.stream().map(Constraint::requiredBy).distinct().collect(Collectors.joining(", "));
+    String which = versions.stream().map(Version::toString).collect(Collectors.joining(", "));
+    return name + " " + which + (versions.size() == 1 ? " exists" : " exist") + " for " + env + ", but the --hash pins of " + by
+        + " exclude " + (versions.size() == 1 ? "its" : "their") + " files for it: " + shown;
+  }
+
+  /** Whether this target could install {@code f}, hashes aside. */
+  private boolean fits(RemoteFile f, boolean exact) {
+    if (f.isYanked() && !exact) return false;
+    if (!pythonAllowed(f.requiresPython())) return false;
+    return !f.name().wheel() || env.wheelRank(f.name()) >= 0;
   }
 
   private boolean pythonAllowed(String requiresPython) {

@@ -1,9 +1,12 @@
 package dev.airgap.importer.publish.pypi;
 
+import dev.airgap.core.Digest;
 import dev.airgap.core.error.EnvironmentException;
 import dev.airgap.core.error.IntegrityException;
 import dev.airgap.core.manifest.Artifact;
 import dev.airgap.core.manifest.ArtifactFile;
+import dev.airgap.core.mirror.pypi.PipLock;
+import dev.airgap.core.mirror.pypi.PipLocks;
 import dev.airgap.core.mirror.pypi.PypiIndex;
 import dev.airgap.core.mirror.pypi.PypiNames;
 import dev.airgap.importer.publish.PublishContext;
@@ -13,6 +16,7 @@ import java.io.InputStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.util.HashMap;
+import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
@@ -27,10 +31,11 @@ import java.util.regex.Pattern;
  * own artifact, its name is a wheel or sdist of that project and version, and every wheel's
  * {@code .metadata} names the same project and version. Retention: every file of earlier
  * generations stays; a file name published again (from any channel) takes the newer bundle's
- * bytes, metadata and yanked state.
+ * bytes, metadata and yanked state. Also publishes the channel's pip locks ({@code pypi/locks.json}).
  */
 public final class PypiPublisher implements Publisher {
-  private static final Set<String> TYPES = Set.of("pypi");
+  private static final Set<String> RELEASES = Set.of("pypi");
+  private static final Set<String> TYPES = Set.of("pypi", PipLock.TYPE);
   private static final int MAX_METADATA_BYTES = 16 << 20;
   private static final Pattern WHEEL = Pattern.compile("([A-Za-z0-9](?:[A-Za-z0-9._]*[A-Za-z0-9])?)-([^-]+)(?:-[0-9][^-]*)?-[^-]+-[^-]+-[^-]+\\.whl");
   private static final Pattern SDIST = Pattern.compile("(.+)-([^-]+)\\.(?:tar\\.gz|zip)");
@@ -51,7 +56,7 @@ public final class PypiPublisher implements Publisher {
     });
     String channel = ctx.manifest().channel();
     String bundleId = ctx.manifest().bundleId();
-    for (Artifact a : ctx.artifactsOf(TYPES)) {
+    for (Artifact a : ctx.artifactsOf(RELEASES)) {
       String where = "pypi artifact '" + a.name() + "' " + a.version();
       String project = a.name();
       if (!PypiNames.isNormalized(project)) throw IntegrityException.malformed(where, "name is not a normalised project name");
@@ -89,6 +94,57 @@ public final class PypiPublisher implements Publisher {
     Map<String, PypiIndex.Project> projects = new TreeMap<>();
     files.forEach((k, v) -> projects.put(k, new PypiIndex.Project(names.get(k), v)));
     new PypiIndex(projects).write(ctx.newGeneration());
+    publishLocks(ctx);
+  }
+
+  /**
+   * The channel's pip locks: computed from the verified manifest ({@link PipLock}), never taken
+   * from the bundle; a {@code pypi-lock} artifact the bundle carries must be exactly what that
+   * computation gives, else the import fails. A bundle with Python packages replaces its channel's
+   * locks; other channels' locks stay.
+   */
+  private static void publishLocks(PublishContext ctx) throws IOException {
+    PipLocks previous = ctx.previousGeneration().map(PipLocks::read).orElse(PipLocks.empty());
+    List<Artifact> releases = ctx.artifactsOf(RELEASES);
+    List<Artifact> carried = ctx.artifactsOf(Set.of(PipLock.TYPE));
+    if (releases.isEmpty() && carried.isEmpty()) {
+      if (!previous.channels().isEmpty()) previous.write(ctx.newGeneration());
+      return;
+    }
+    String channel = ctx.manifest().channel();
+    PipLock.Result computed = PipLock.of(channel, ctx.manifest().artifacts());
+    if (carried.size() > 1) throw IntegrityException.malformed("manifest", carried.size() + " " + PipLock.TYPE + " artifacts (at most one)");
+    Map<String, PipLocks.Lock> locks = new TreeMap<>();
+    computed.locks().forEach((target, bytes) -> locks.put(target, new PipLocks.Lock(ctx.manifest().bundleId(), Digest.of(bytes), new String(bytes, StandardCharsets.UTF_8))));
+    if (!carried.isEmpty()) checkCarried(carried.get(0), locks);
+    Map<String, Map<String, PipLocks.Lock>> channels = new TreeMap<>(previous.channels());
+    if (locks.isEmpty()) channels.remove(channel);
+    else channels.put(channel, locks);
+    new PipLocks(channels).write(ctx.newGeneration());
+  }
+
+  /** The bundle's {@code pypi-lock} artifact must hold exactly the computed locks, byte for byte. */
+  private static void checkCarried(Artifact a, Map<String, PipLocks.Lock> computed) {
+    String where = PipLock.TYPE + " artifact '" + a.name() + "' " + a.version();
+    if (!a.name().equals(PipLock.NAME) || !a.version().equals(PipLock.VERSION)) {
+      throw IntegrityException.malformed(where, "expected " + PipLock.NAME + " " + PipLock.VERSION);
+    }
+    Map<String, ArtifactFile> byPath = new TreeMap<>();
+    for (ArtifactFile f : a.files()) byPath.put(f.path().value(), f);
+    Map<String, PipLocks.Lock> expected = new TreeMap<>();
+    computed.forEach((target, lock) -> expected.put(PipLock.path(target), lock));
+    if (!byPath.keySet().equals(expected.keySet())) {
+      throw IntegrityException.malformed(where, "carries " + byPath.keySet() + ", the manifest's pypi releases give " + expected.keySet());
+    }
+    for (Map.Entry<String, PipLocks.Lock> e : expected.entrySet()) {
+      ArtifactFile f = byPath.get(e.getKey());
+      PipLocks.Lock lock = e.getValue();
+      long size = lock.text().getBytes(StandardCharsets.UTF_8).length;
+      if (!f.sha256().equals(lock.sha256()) || f.size() != size) {
+        throw IntegrityException.malformed(where, "'" + e.getKey() + "' (sha256 " + f.sha256().hex() + ") is not the lock the manifest's pypi releases give (sha256 "
+            + lock.sha256().hex() + ")");
+      }
+    }
   }
 
   /** Returns whether it is a wheel; throws unless it is a distribution of {@code project} {@code version}. */
