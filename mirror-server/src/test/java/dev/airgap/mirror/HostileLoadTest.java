@@ -57,8 +57,15 @@ class HostileLoadTest {
     if (server != null) server.close();
   }
 
+  /** Short deadlines so the suite sees them fire; the connection limits are the defaults. */
+  static final ServerLimits LIMITS = ServerLimits.DEFAULTS.withBodyDeadline(Duration.ofSeconds(4)).withWriteDeadline(Duration.ofSeconds(3));
+
   MirrorServer start() {
-    server = MirrorServer.start(ServerOptions.loopback(mirror.fixture.root, 0));
+    return start(LIMITS);
+  }
+
+  MirrorServer start(ServerLimits limits) {
+    server = MirrorServer.start(ServerOptions.loopback(mirror.fixture.root, 0).withLimits(limits));
     return server;
   }
 
@@ -79,6 +86,49 @@ class HostileLoadTest {
       assertResponsive(port);
       Thread.sleep(1000);
     }
+    // By now (5 s > the 4 s body deadline; and 1 byte/s is under the minimum rate after 2 s) every slow body was answered 408 and closed.
+    for (Socket s : hostile) {
+      s.setSoTimeout(5_000);
+      RawHttp.Response r = RawHttp.read(s.getInputStream(), false);
+      assertEquals(408, r.status());
+      assertEquals("close", r.header("Connection"));
+      assertEquals(-1, s.getInputStream().read(), "connection closed after the 408");
+    }
+  }
+
+  @Test
+  void oversizedBodiesAreRefusedWithoutReadingThem() throws Exception {
+    int port = start().port();
+    for (String target : new String[] {HF_PATHS_INFO, GIT_UPLOAD_PACK}) {
+      try (Socket s = new Socket("127.0.0.1", port)) {
+        s.setSoTimeout(5_000);
+        s.getOutputStream().write(("POST " + target + " HTTP/1.1\r\nHost: x\r\nContent-Length: " + (MirrorRoute.DEFAULT_MAX_REQUEST_BODY + 1)
+            + "\r\n\r\n").getBytes(StandardCharsets.US_ASCII));
+        RawHttp.Response r = RawHttp.read(s.getInputStream(), false);
+        assertEquals(413, r.status(), target);
+        assertEquals("request body too large\n", r.bodyText());
+      }
+      // Chunked, so the size shows only while reading: refused once it passes the maximum.
+      try (Socket s = new Socket("127.0.0.1", port)) {
+        s.setSoTimeout(5_000);
+        OutputStream out = s.getOutputStream();
+        out.write(("POST " + target + " HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: chunked\r\n\r\n").getBytes(StandardCharsets.US_ASCII));
+        byte[] piece = new byte[64 * 1024];
+        RawHttp.Response r = null;
+        try {
+          for (int sent = 0; sent <= MirrorRoute.DEFAULT_MAX_REQUEST_BODY; sent += piece.length) {
+            out.write((Integer.toHexString(piece.length) + "\r\n").getBytes(StandardCharsets.US_ASCII));
+            out.write(piece);
+            out.write("\r\n".getBytes(StandardCharsets.US_ASCII));
+          }
+        } catch (IOException refusedMidBody) {
+          // the server answered and closed while we were still sending
+        }
+        r = RawHttp.read(s.getInputStream(), false);
+        assertEquals(413, r.status(), target);
+      }
+    }
+    assertResponsive(port);
   }
 
   @Test
@@ -100,11 +150,78 @@ class HostileLoadTest {
         assertEquals("HTTP/1.1 200", new String(status, StandardCharsets.US_ASCII), new String(requests.get(i), StandardCharsets.US_ASCII));
       }
     }
+    awaitSettled(port);
     long end = System.nanoTime() + Duration.ofSeconds(5).toNanos();
     while (System.nanoTime() < end) {
       assertResponsive(port);
       Thread.sleep(500);
     }
+  }
+
+  @Test
+  void aClientReadingOneBytePerSecondIsCutOffByTheWriteDeadline() throws Exception {
+    int port = start().port();
+    List<Socket> trickling = new ArrayList<>();
+    for (int i = 0; i < 50; i++) {
+      Socket s = openHostile(port, i);
+      s.getOutputStream().write(("GET " + mirror.bigBlobTargets().get(i % 6) + " HTTP/1.1\r\nHost: x\r\n\r\n").getBytes(StandardCharsets.US_ASCII));
+      trickling.add(s);
+    }
+    awaitSettled(port);
+    // 1 byte/s never finishes a 128 KiB write within the 3 s write deadline: the server drops every
+    // one of them (with a reset; the client would see it only after reading what its buffer holds).
+    InetAddress from = InetAddress.getByAddress(new byte[] {127, 0, 0, 2});
+    assertTrue(server.connectionsFrom(from) > 0);
+    long start = System.nanoTime();
+    while (server.connectionsFrom(from) > 0 && System.nanoTime() - start < Duration.ofSeconds(20).toNanos()) {
+      for (Socket s : trickling) {
+        s.setSoTimeout(1);
+        try {
+          s.getInputStream().read();
+        } catch (IOException nothingYetOrReset) {
+          // still waiting, or already reset
+        }
+      }
+      assertResponsive(port);
+      Thread.sleep(1000);
+    }
+    assertEquals(0, server.connectionsFrom(from), "connections still open after 20 s at 1 byte/s");
+  }
+
+  @Test
+  void connectionsBeyondThePerClientLimitAreRefusedWith503() throws Exception {
+    int port = start(LIMITS.withMaxConnectionsPerClient(10)).port();
+    InetAddress greedy = InetAddress.getByAddress(new byte[] {127, 0, 0, 99});
+    List<Socket> admitted = new ArrayList<>();
+    for (int i = 0; i < 10; i++) admitted.add(open(greedy, port));
+    for (Socket s : admitted) {
+      // each admitted connection works (and stays open: keep-alive)
+      s.setSoTimeout(5_000);
+      s.getOutputStream().write("GET /healthz HTTP/1.1\r\nHost: x\r\n\r\n".getBytes(StandardCharsets.US_ASCII));
+      assertEquals(200, RawHttp.read(s.getInputStream(), false).status());
+    }
+    Socket refused = open(greedy, port);
+    refused.setSoTimeout(5_000);
+    refused.getOutputStream().write("GET /healthz HTTP/1.1\r\nHost: x\r\n\r\n".getBytes(StandardCharsets.US_ASCII));
+    RawHttp.Response r = RawHttp.read(refused.getInputStream(), false);
+    assertEquals(503, r.status());
+    assertEquals(ClientConnectionLimit.REFUSAL_BODY, r.bodyText());
+    assertEquals("close", r.header("Connection"));
+    assertEquals(-1, refused.getInputStream().read());
+    // Other addresses are not affected, and a slot freed is a slot usable again.
+    assertResponsive(port);
+    admitted.get(0).close();
+    long end = System.nanoTime() + Duration.ofSeconds(5).toNanos();
+    int status = 0;
+    while (System.nanoTime() < end) {
+      Socket again = open(greedy, port);
+      again.setSoTimeout(5_000);
+      again.getOutputStream().write("GET /healthz HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n".getBytes(StandardCharsets.US_ASCII));
+      status = RawHttp.read(again.getInputStream(), false).status();
+      if (status == 200) break;
+      Thread.sleep(100);
+    }
+    assertEquals(200, status);
   }
 
   @Test
@@ -133,6 +250,33 @@ class HostileLoadTest {
     s.connect(new InetSocketAddress("127.0.0.1", port), 5_000);
     hostile.add(s);
     return s;
+  }
+
+  Socket open(InetAddress from, int port) throws IOException {
+    Socket s = new Socket();
+    s.bind(new InetSocketAddress(from, 0));
+    s.connect(new InetSocketAddress("127.0.0.1", port), 5_000);
+    hostile.add(s);
+    return s;
+  }
+
+  /**
+   * Waits (at most 20 s) for the first answer within {@link #RESPONSIVE}: the hostile requests were
+   * just sent, and the server first pushes each stalled response until the kernel's socket buffers
+   * are full (megabytes per connection on loopback). A server that parks a thread per stalled
+   * client never gets there: its threads stay taken until the idle timeout (30 s).
+   */
+  static void awaitSettled(int port) throws IOException, InterruptedException {
+    long end = System.nanoTime() + Duration.ofSeconds(20).toNanos();
+    while (true) {
+      try {
+        assertResponsive(port);
+        return;
+      } catch (AssertionError notYet) {
+        if (System.nanoTime() > end) throw notYet;
+        Thread.sleep(200);
+      }
+    }
   }
 
   /** One more byte of a slow body; a connection the server already closed is fine. */
