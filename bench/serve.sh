@@ -70,8 +70,8 @@ java ${AIRGAP_JAVA_OPTS:--Xmx256m} -cp "$work/new/airgap-cli.jar:$work/new/lib/*
 pids+=($!)
 java ${AIRGAP_JAVA_OPTS:--Xmx256m} -cp "$work/old/airgap-cli.jar:$work/old/lib/*" dev.airgap.cli.Main serve --mirror "$work/mirror" --port "$old_port" >"$work/old.log" 2>&1 &
 pids+=($!)
-mkdir -p "$work/nginx/logs" "$work/nginx/tmp" "$work/nginx/www/files/bench"
-for f in small.bin mib.bin big.bin; do ln "$data/files/$f" "$work/nginx/www/files/bench/$f" 2>/dev/null || cp "$data/files/$f" "$work/nginx/www/files/bench/"; done
+mkdir -p "$work/nginx/logs" "$work/nginx/tmp" "$work/nginx/www/files/bench/files"
+for f in small.bin mib.bin big.bin; do ln "$data/files/$f" "$work/nginx/www/files/bench/files/$f" 2>/dev/null || cp "$data/files/$f" "$work/nginx/www/files/bench/files/"; done
 cat > "$work/nginx/nginx.conf" <<NGX
 daemon off;
 worker_processes auto;
@@ -94,25 +94,27 @@ nginx -p "$work/nginx" -c "$work/nginx/nginx.conf" &
 pids+=($!)
 declare -A port=([new]=$new_port [old]=$old_port [nginx]=$ngx_port)
 for name in new old nginx; do
-  for i in $(seq 100); do curl -sf -o /dev/null "http://127.0.0.1:${port[$name]}/files/bench/small.bin" && break; sleep 0.2; done
+  ready=0
+  for i in $(seq 100); do curl -sf -o /dev/null "http://127.0.0.1:${port[$name]}/files/bench/files/small.bin" && { ready=1; break; }; sleep 0.2; done
+  (( ready )) || { echo "$name does not serve /files/bench/files/small.bin (see $work/$name.log)" >&2; exit 1; }
 done
 
 echo "== byte check and warm-up (page cache, JIT)"
 for name in new old nginx; do
   for f in small.bin mib.bin big.bin; do
-    got=$(curl -sf "http://127.0.0.1:${port[$name]}/files/bench/$f" | openssl dgst -sha256 | awk '{print $NF}')
+    got=$(curl -sf "http://127.0.0.1:${port[$name]}/files/bench/files/$f" | openssl dgst -sha256 | awk '{print $NF}') || got="(download failed)"
     want=$(openssl dgst -sha256 "$data/files/$f" | awk '{print $NF}')
     [[ "$got" == "$want" ]] || { echo "$name serves different bytes for $f" >&2; exit 1; }
   done
-  wrk -t2 -c32 -d3s "http://127.0.0.1:${port[$name]}/files/bench/small.bin" >/dev/null
-  wrk -t2 -c32 -d3s "http://127.0.0.1:${port[$name]}/files/bench/mib.bin" >/dev/null
+  wrk -t2 -c32 -d3s "http://127.0.0.1:${port[$name]}/files/bench/files/small.bin" >/dev/null
+  wrk -t2 -c32 -d3s "http://127.0.0.1:${port[$name]}/files/bench/files/mib.bin" >/dev/null
 done
 
 results="$work/results.tsv"; : > "$results"
 # wrk --latency output → requests/s and bytes/s
 wrk_run() {
   local name=$1 file=$2 conns=$3 out
-  out=$(wrk -t2 -c"$conns" -d"${seconds}s" "http://127.0.0.1:${port[$name]}/files/bench/$file")
+  out=$(wrk -t2 -c"$conns" -d"${seconds}s" --timeout 60s "http://127.0.0.1:${port[$name]}/files/bench/files/$file")
   python3 - "$name" "$file" "$conns" <<PY | tee -a "$results"
 import re, sys
 out = """$out"""
@@ -133,7 +135,7 @@ for r in $(seq "$runs"); do
   done
   echo "== curl, one ${gib} GiB download per server (round $r)"
   for name in new old nginx; do
-    bps=$(curl -sf -o /dev/null -w '%{speed_download}' "http://127.0.0.1:${port[$name]}/files/bench/big.bin")
+    bps=$(curl -sf -o /dev/null -w '%{speed_download}' "http://127.0.0.1:${port[$name]}/files/bench/files/big.bin")
     printf '%s\tcurl\tbig.bin\t-\t%s\tok\n' "$name" "$bps" | tee -a "$results"
   done
 done
@@ -156,5 +158,5 @@ for f, tool, col, metric, scale in (("small.bin", "wrk-c32", 3, "req/s", 1), ("m
 if any(r[5] != "ok" for r in rows):
     print("some wrk runs reported errors or non-2xx responses: see results.tsv")
 PY
-rm -f "$data/files/big.bin" "$work/nginx/www/files/bench/big.bin"
+rm -f "$data/files/big.bin" "$work/nginx/www/files/bench/files/big.bin"
 echo "work dir: $work"
