@@ -22,10 +22,12 @@ import org.junit.jupiter.api.io.TempDir;
 
 /**
  * The server under hostile load, over loopback only: slow request bodies on every route that reads
- * one, stalled readers on every blob route, and a few hundred half-open connections. Throughout,
- * a normal client (127.0.0.1) must get {@code /healthz} and a small file within 2 s. The hostile
- * connections come from other loopback addresses (127.0.0.2, ...), at most {@link #PER_ADDRESS} from
- * each, so they stay under the per-address connection limit and test the thread-level defences.
+ * one, stalled readers on every blob route, readers taking one byte per second, and a few hundred
+ * half-open connections. Throughout, a normal client (127.0.0.1) must get {@code /healthz} and a
+ * small file within 2 s. The hostile connections come from other loopback addresses (127.0.0.2,
+ * ...), at most {@link #PER_ADDRESS} from each, so they stay under the per-client connection limit
+ * and test the thread-level defences; the limit itself, and 413 for oversized bodies, are tested
+ * on their own. Counts stay at a few hundred sockets (the file descriptor limit).
  */
 class HostileLoadTest {
   static final int CONNECTIONS = 300;
