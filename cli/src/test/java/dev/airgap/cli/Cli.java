@@ -159,10 +159,17 @@ final class Cli {
   static final class Server implements AutoCloseable {
     final Process process;
     final int port;
+    /** What the server printed (stdout and stderr) after its start-up line. */
+    private final StringBuffer output = new StringBuffer();
 
     private Server(Process process, int port) {
       this.process = process;
       this.port = port;
+    }
+
+    /** The server's log so far: its stdout and stderr after the start-up line. */
+    String output() {
+      return output.toString();
     }
 
     static Server start(Path mirror) throws IOException {
@@ -183,16 +190,18 @@ final class Cli {
         seen.append(line).append('\n');
         Matcher m = url.matcher(line);
         if (m.find()) {
+          Server server = new Server(p, Integer.parseInt(m.group(1)));
           Thread drain = new Thread(() -> {
             try {
-              r.transferTo(java.io.Writer.nullWriter());
+              String more;
+              while ((more = r.readLine()) != null) server.output.append(more).append('\n');
             } catch (IOException ignored) {
               // process ended
             }
           });
           drain.setDaemon(true);
           drain.start();
-          return new Server(p, Integer.parseInt(m.group(1)));
+          return server;
         }
       }
       throw new AssertionError("serve did not start:\n" + seen);

@@ -7,6 +7,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.airgap.core.Digest;
 import dev.airgap.core.Json;
+import dev.airgap.core.mirror.MirrorLayout;
 import dev.airgap.testing.ClamdProcess;
 import java.net.URI;
 import java.net.URLEncoder;
@@ -16,6 +17,7 @@ import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.List;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -89,8 +91,34 @@ class EndToEndTest {
           HttpResponse.BodyHandlers.ofString());
       assertEquals(200, bundleManifest.statusCode());
       assertEquals(Files.readString(mirror.resolve("current/bundles/" + manifest.get("bundleId").asText() + "/manifest.json")), bundleManifest.body());
+
+      // A damaged store (a blob cut short behind the importer's back) answers a bare 500, and
+      // the server's log says why, once, naming the request and the blob (not the client).
+      Path blob = new MirrorLayout(mirror).blob(Digest.parse(weightsDigest));
+      assertTrue(Files.isRegularFile(blob), blob.toString());
+      try (var ch = java.nio.channels.FileChannel.open(blob, java.nio.file.StandardOpenOption.WRITE)) {
+        ch.truncate(10);
+      }
+      HttpResponse<String> damaged = http.send(HttpRequest.newBuilder(URI.create(server.url("/files/lab/tiny-model/model.safetensors?token=SECRET-QUERY")))
+          .header("Authorization", "Bearer SECRET-HEADER").build(), HttpResponse.BodyHandlers.ofString());
+      assertEquals(500, damaged.statusCode());
+      assertEquals("internal error\n", damaged.body());
+      String log = awaitOutput(server, "500");
+      List<String> lines = log.lines().filter(l -> l.contains("500")).toList();
+      assertEquals(1, lines.size(), log);
+      assertTrue(lines.get(0).contains("GET /files/lab/tiny-model/model.safetensors"), log);
+      assertTrue(lines.get(0).contains(weightsDigest.substring("sha256:".length())) && lines.get(0).contains("differs"), log);
+      assertTrue(!log.contains("SECRET"), log);
     }
     assertEquals(9, files, "every sample file was served");
+  }
+
+  /** The server's output once it contains {@code text} (or after 5 s). */
+  static String awaitOutput(Cli.Server server, String text) throws InterruptedException {
+    long end = System.nanoTime() + 5_000_000_000L;
+    while (!server.output().contains(text) && System.nanoTime() < end) Thread.sleep(50);
+    Thread.sleep(200); // anything logged for the same request
+    return server.output();
   }
 
   static String encodePath(String path) {

@@ -38,6 +38,19 @@ public interface MirrorRoute {
     return resource.isPresent() ? Reply.of(resource.get()) : notFound(request);
   }
 
+  /** The largest request body a route accepts unless it says otherwise: 1 MiB. */
+  int DEFAULT_MAX_REQUEST_BODY = 1 << 20;
+
+  /**
+   * The largest request body (as sent, before any content decoding) of one of {@link
+   * #extraMethods} this route accepts. The server collects the whole body before {@link #reply}
+   * runs, so {@link RouteRequest#body()} never blocks on the network; a longer body is answered
+   * 413 without calling the route.
+   */
+  default int maxRequestBodyBytes() {
+    return DEFAULT_MAX_REQUEST_BODY;
+  }
+
   /** Methods besides GET and HEAD that {@link #reply} answers (only read-only queries: POST). */
   default Set<String> extraMethods() {
     return Set.of();

@@ -2,7 +2,6 @@ package dev.airgap.mirror;
 
 import dev.airgap.core.Digest;
 import java.io.IOException;
-import java.io.OutputStream;
 import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
 import java.util.LinkedHashMap;
@@ -110,28 +109,18 @@ public final class Resource implements AutoCloseable {
     return extraHeaders;
   }
 
+  /** For an in-memory resource, bytes {@code [offset, offset+length)} as a read-only buffer; null for a file. */
+  ByteBuffer inMemory(long offset, long length) {
+    if (bytes == null) return null;
+    return ByteBuffer.wrap(bytes, Math.toIntExact(offset), Math.toIntExact(length)).asReadOnlyBuffer();
+  }
+
   /**
-   * Writes bytes {@code [offset, offset+length)} through {@code buffer}: constant memory whatever
-   * the size. Throws if the file turns out shorter than promised, so a truncated response is an
-   * aborted connection rather than a silently short body.
+   * Reads file bytes from {@code position} into {@code dst}: the count, or -1 past the end (the
+   * file is shorter than promised, which the server turns into an aborted response).
    */
-  void writeTo(OutputStream out, long offset, long length, byte[] buffer) throws IOException {
-    if (bytes != null) {
-      out.write(bytes, Math.toIntExact(offset), Math.toIntExact(length));
-      return;
-    }
-    ByteBuffer bb = ByteBuffer.wrap(buffer);
-    long position = offset;
-    long remaining = length;
-    while (remaining > 0) {
-      bb.clear();
-      if (remaining < bb.capacity()) bb.limit((int) remaining);
-      int n = file.read(bb, position);
-      if (n < 0) throw new IOException("file shorter than its index entry");
-      out.write(buffer, 0, n);
-      position += n;
-      remaining -= n;
-    }
+  int read(ByteBuffer dst, long position) throws IOException {
+    return file.read(dst, position);
   }
 
   @Override

@@ -12,7 +12,8 @@ import java.util.function.Function;
  * @param path the path after {@code /<prefix>/}, still percent-encoded exactly as received
  * @param rawQuery the query string as received, or null
  * @param headerLookup all values of a request header by name (case-insensitive); never null
- * @param body the request body as received (no content decoding); empty for GET and HEAD
+ * @param body the request body as received (no content decoding), already complete in memory (at most
+ *     {@link MirrorRoute#maxRequestBodyBytes()}); empty for GET and HEAD
  */
 public record RouteRequest(String method, String path, String rawQuery, Function<String, List<String>> headerLookup, InputStream body) {
   public RouteRequest(String method, String path, String rawQuery, Function<String, List<String>> headerLookup) {

@@ -50,7 +50,7 @@ class EmptyMirrorAndSlowClientTest {
     MirrorFixture mirror = new MirrorFixture(tmp);
     mirror.generation(1, List.of(new MirrorFixture.File("chan", "a.txt", "a\n")), List.of());
     mirror.publish(1);
-    try (MirrorServer server = MirrorServer.start(ServerOptions.loopback(tmp, 0), MirrorServer.defaultRoutes(), Duration.ofSeconds(1))) {
+    try (MirrorServer server = MirrorServer.start(ServerOptions.loopback(tmp, 0).withLimits(ServerLimits.DEFAULTS.withIdleTimeout(Duration.ofSeconds(1))))) {
       List<Socket> slow = new ArrayList<>();
       try {
         for (int i = 0; i < 20; i++) {
