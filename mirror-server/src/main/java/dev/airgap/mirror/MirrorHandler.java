@@ -48,6 +48,7 @@ import org.slf4j.LoggerFactory;
 final class MirrorHandler extends Handler.Abstract {
   static final String ALLOW = "GET, HEAD";
   static final String HEALTHZ = "/healthz";
+  static final String OCI_BASE = "/v2";
   static final String NOT_FOUND = "not found\n";
   static final String CACHE_CONTROL = "no-cache";
   static final String CSP = "default-src 'none'; sandbox";
@@ -128,6 +129,9 @@ final class MirrorHandler extends Handler.Abstract {
             sendFixed(Reply.text(405, "method not allowed\n").withHeader("Allow", ALLOW), false);
           } else if (HEALTHZ.equals(path)) {
             sendFixed(Reply.text(200, "ok\n"), head);
+          } else if (OCI_BASE.equals(path) && routes.containsKey("v2")) {
+            // The registry's base without its slash: registries redirect (docker-registry: 301).
+            sendFixed(Reply.redirect(301, OCI_BASE + "/"), head);
           } else {
             sendFixed(Reply.NOT_FOUND, head);
           }

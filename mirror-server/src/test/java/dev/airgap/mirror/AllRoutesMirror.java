@@ -16,6 +16,7 @@ import java.security.NoSuchAlgorithmException;
 import java.util.HexFormat;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.Random;
 import java.util.concurrent.TimeUnit;
 
@@ -52,8 +53,8 @@ final class AllRoutesMirror {
         hexDigest("SHA-1", big), hexDigest("SHA-512", big), hexDigest("MD5", big), "b1", "chan")), Map.of()).write(gen);
     new AptIndex(Map.of("pool/main/b/big/big_1.0_all.deb", new AptIndex.PoolEntry(bigDigest, size, "Package: big\n", "b1")), Map.of(), Map.of()).write(gen);
     String commit = "0123456789abcdef0123456789abcdef01234567";
-    new HfIndex(Map.of(HfIndex.MODEL, Map.of(HF_REPO, new HfIndex.Repo(commit, Map.of(), Map.of(commit,
-        new HfIndex.Commit("b1", MirrorFixture.T0, Map.of(), Map.of("model.safetensors", new HfIndex.File(bigDigest, size, true, hexDigest("SHA-1", big))))))))).write(gen);
+    new HfIndex(Map.of(HfIndex.MODEL, Map.of(HF_REPO, new HfIndex.Repo(commit, Map.of(), Set.of(), Map.of(commit,
+        new HfIndex.Commit("b1", MirrorFixture.T0, null, Map.of("model.safetensors", new HfIndex.File(bigDigest, size, true, hexDigest("SHA-1", big))))))))).write(gen);
 
     Path work = scratch.resolve("git-work");
     Files.createDirectories(work);

@@ -105,6 +105,20 @@ class GitProtocolErrorsTest {
     assertTrue(fetch.body().startsWith("0008NAK\nPACK"), fetch.body());
   }
 
+  /** Stateless negotiation resends every have: a 2 MiB request (over the server's 1 MiB default) is still served. */
+  @Test
+  void aLongNegotiationIsServed() throws Exception {
+    StringBuilder body = new StringBuilder(pkt("want " + main)).append("0000");
+    String unknown = "1".repeat(40);
+    while (body.length() < 2 << 20) body.append(pkt("have " + unknown));
+    HttpResponse<String> fetch = post(false, body.append(pkt("done")).toString());
+    assertEquals(200, fetch.statusCode(), fetch.body());
+    assertTrue(fetch.body().contains("PACK"), fetch.body());
+    HttpResponse<String> tooLong = post(false, pkt("want " + main) + "0000" + pkt("have " + unknown).repeat((17 << 20) / 50) + pkt("done"));
+    assertEquals(413, tooLong.statusCode());
+    assertHealthy();
+  }
+
   private static void assertErr(HttpResponse<String> r, String message) throws Exception {
     assertEquals(200, r.statusCode(), r.body());
     assertEquals("application/x-git-upload-pack-result", r.headers().firstValue("Content-Type").orElseThrow());

@@ -62,6 +62,17 @@ class MethodsAndNotFoundTest extends StandardMirror {
     assertTrue(!r.bodyText().contains(MirrorFixture.SECRET));
   }
 
+  /** Registries redirect their base without the slash; other prefixes without it stay not found. */
+  @Test
+  void theRegistryBaseWithoutItsSlashRedirects() throws Exception {
+    RawHttp.Response r = RawHttp.request(server.port(), "GET", "/v2");
+    assertEquals(301, r.status());
+    assertEquals("/v2/", r.header("Location"));
+    assertEquals(301, RawHttp.request(server.port(), "HEAD", "/v2").status());
+    assertEquals(404, RawHttp.request(server.port(), "GET", "/files").status());
+    assertEquals(404, RawHttp.request(server.port(), "GET", "/v2x").status());
+  }
+
   @Test
   void notFoundHeadersAreFixed() throws Exception {
     RawHttp.Response r = RawHttp.request(server.port(), "GET", "/nope");

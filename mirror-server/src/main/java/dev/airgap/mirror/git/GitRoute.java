@@ -225,6 +225,15 @@ public final class GitRoute implements MirrorRoute {
     }
   }
 
+  /**
+   * Stateless negotiation resends every "have" each round, so a fetch into a large clone can send
+   * more than the server's default 1 MiB; the same bound as the decoded body (docs/git.md).
+   */
+  @Override
+  public int maxRequestBodyBytes() {
+    return MAX_REQUEST_BYTES;
+  }
+
   /** The decoded request body, or null when its encoding is neither gzip nor identity. */
   private static byte[] requestBody(RouteRequest request) throws IOException {
     String encoding = request.header("Content-Encoding");
