@@ -4,9 +4,9 @@
 # `mvn dependency:go-offline` with a fresh local repository, against the same upstream, in the same
 # run, alternating which goes first. Upstreams:
 #   loopback  nginx on 127.0.0.1 serving a copy of this machine's ~/.m2/repository laid out as a
-#             remote repository (.sha1, .sha256 and .md5 beside every file, as the real upstream here serves);
-#             with --latency MS it runs in a private network namespace behind a veth pair with
-#             netem adding MS ms each way (a round trip costs 2 x MS), like a distant upstream.
+#             remote repository (.sha1, .sha256 and .md5 beside every file, as the real upstream here serves).
+#             No added latency: this machine's kernel has no netem; the real upstream is the
+#             latency-bound case.
 #   real      the machine's real central repository (URL read at run time from a <mirror> in
 #             ~/.m2/settings.xml, else from the super POM in the installed Maven's
 #             maven-model-builder jar); skipped when unreachable or with --no-real. It sits behind a
@@ -15,7 +15,7 @@
 # -Dmaven.repo.local=<new dir>). For the loopback upstream the nginx access log gives requests and
 # TCP connections per command (connection reuse).
 #
-#   bench/maven.sh [--runs R] [--latency MS] [--no-loopback] [--no-real] [--work DIR] [--airgap DIR] [--upstream DIR]
+#   bench/maven.sh [--runs R] [--no-loopback] [--no-real] [--work DIR] [--airgap DIR] [--upstream DIR]
 #
 # --upstream DIR: the maven2 tree of an earlier run's work dir (<work>/upstream/maven2), reused
 # (hard-linked) instead of preparing the copy of ~/.m2/repository again.
@@ -24,11 +24,10 @@
 set -euo pipefail
 here="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
 repo="$(cd "$here/.." && pwd)"
-runs=3; latency=0; loopback=1; real=1; work=""; other=""; upstream=""
+runs=3; loopback=1; real=1; work=""; other=""; upstream=""
 while [[ $# -gt 0 ]]; do
   case "$1" in
     --runs) runs="$2"; shift ;;
-    --latency) latency="$2"; shift ;;
     --no-loopback) loopback=0 ;;
     --no-real) real=0 ;;
     --work) work="$2"; shift ;;
@@ -140,7 +139,9 @@ EOF
     t0=$(now)
     AIRGAP_TRACE=1 "$work/$tool/airgap" export --key "$work/keys/bench.key" --spec "$out/spec.yaml" --out "$out/bundle" > "$out/log" 2>&1 || rc=$?
     t1=$(now)
-    local n; n=$("$work/$tool/airgap" inspect "$out/bundle" --json 2>/dev/null | python3 -c 'import json,sys; print(sum(len(a["files"]) for a in json.load(sys.stdin)["manifest"]["artifacts"]))' || echo "?")
+    # the exported repository paths, compared between airgap builds at the end
+    "$work/$tool/airgap" inspect "$out/bundle" --json 2>/dev/null | python3 -c 'import json,sys; [print(f["path"]) for a in json.load(sys.stdin)["manifest"]["artifacts"] for f in a["files"]]' | sort > "$out/files.txt" || true
+    local n; n=$(wc -l < "$out/files.txt")
     echo "   $label round $r $tool export: $(python3 -c "print(f'{$t1-$t0:.2f}')") s, $n files"
     rm -f "$out/bundle"
   fi
@@ -163,7 +164,7 @@ round_robin() {
     for t in "${order[@]}"; do
       local before=0; [[ -n "$log" ]] && before=$(wc -l < "$log")
       measure "$t" "$label" "$url" "$r"
-      [[ -n "$log" ]] && echo "      $(conns "$log" "$before")"
+      if [[ -n "$log" ]]; then echo "      $(conns "$log" "$before")"; fi
     done
   done
 }
@@ -190,7 +191,7 @@ import sys, re; m = re.search(r"<repositories>.*?<url>([^<]+)</url>", sys.stdin.
 fi
 
 if (( loopback )); then
-  echo "== loopback upstream: copy of ~/.m2/repository with .sha1/.sha256/.md5 (latency ${latency} ms each way)"
+  echo "== loopback upstream: copy of ~/.m2/repository with .sha1/.sha256/.md5"
   up="$work/upstream/maven2"
   if [[ -n "$upstream" ]]; then mkdir -p "$work/upstream"; cp -al "$(cd "$upstream" && pwd)" "$up"; else
   mkdir -p "$up"
@@ -231,17 +232,7 @@ for d, subdirs, files in os.walk(root):
 PY
   fi
   echo "   $(find "$up" -name '*.jar' | wc -l) jars, $(find "$up" -name '*.pom' | wc -l) POMs"
-  port=$((20000 + RANDOM % 20000)); addr=127.0.0.1; ns=""
-  if (( latency > 0 )); then
-    ns="agbm$$"; addr=10.213.$((RANDOM % 250)).1; client=${addr%.1}.2
-    ip netns add "$ns"
-    ip link add "${ns}a" type veth peer name "${ns}b"
-    ip link set "${ns}b" netns "$ns"
-    ip addr add "$client/30" dev "${ns}a"; ip link set "${ns}a" up
-    ip -n "$ns" addr add "$addr/30" dev "${ns}b"; ip -n "$ns" link set "${ns}b" up; ip -n "$ns" link set lo up
-    tc qdisc add dev "${ns}a" root netem delay "${latency}ms" limit 100000
-    ip netns exec "$ns" tc qdisc add dev "${ns}b" root netem delay "${latency}ms" limit 100000
-  fi
+  port=$((20000 + RANDOM % 20000)); addr=127.0.0.1
   mkdir -p "$work/nginx"
   cat > "$work/nginx/nginx.conf" <<EOF
 daemon off; user root; worker_processes 2; pid $work/nginx/nginx.pid; error_log $work/nginx/error.log;
@@ -249,17 +240,17 @@ events { worker_connections 1024; }
 http {
   log_format bench '\$connection \$status \$request'; access_log $work/nginx/access.log bench;
   keepalive_requests 10000; keepalive_timeout 75s; sendfile on; tcp_nopush on;
-  types { application/java-archive jar; application/xml pom xml; text/plain sha1 md5; }
+  types { application/java-archive jar; application/xml pom xml; text/plain sha1 sha256 md5; }
   server { listen $addr:$port; root $work/upstream; }
 }
 EOF
   touch "$work/nginx/access.log"
-  if [[ -n "$ns" ]]; then ip netns exec "$ns" nginx -c "$work/nginx/nginx.conf" & else nginx -c "$work/nginx/nginx.conf" & fi
+  nginx -c "$work/nginx/nginx.conf" &
   nginx_pid=$!
-  cleanup() { kill "$nginx_pid" 2>/dev/null || true; [[ -n "$ns" ]] && { ip link del "${ns}a" 2>/dev/null || true; ip netns del "$ns" 2>/dev/null || true; }; }
+  cleanup() { kill "$nginx_pid" 2>/dev/null || true; }
   trap cleanup EXIT
   for _ in $(seq 50); do curl -sf -o /dev/null "http://$addr:$port/maven2/org/apache/maven/plugins/maven-shade-plugin/3.6.0/maven-shade-plugin-3.6.0.pom" && break; sleep 0.1; done
-  label=loopback; (( latency > 0 )) && label="loopback+${latency}ms"
+  label=loopback
   round_robin "$label" "http://$addr:$port/maven2/" "$work/nginx/access.log"
   cleanup; trap - EXIT
 fi
@@ -286,4 +277,10 @@ for label in $(cut -f1 "$work/raw.tsv" | awk '!s[$0]++'); do
     printf '%-18s %-9s median ratio to mvn go-offline: %.2f\n' "$label" "$t" "$(python3 -c "print($a/$m)")" | tee -a "$work/results.txt"
   done
 done
+if [[ -n "$other" ]]; then
+  for f in "$work"/runs/*-airgap-b-*/files.txt; do
+    a="${f/-airgap-b-/-airgap-}"
+    if cmp -s "$f" "$a"; then echo "same files exported by airgap and airgap-b: $(basename "$(dirname "$a")")"; else echo "DIFFERENT files: diff $a $f"; fi
+  done | tee -a "$work/results.txt"
+fi
 echo "work dir: $work"
