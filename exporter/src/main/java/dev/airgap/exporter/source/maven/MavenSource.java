@@ -3,6 +3,7 @@ package dev.airgap.exporter.source.maven;
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.airgap.core.HashingCopy;
 import dev.airgap.core.LogicalPath;
+import dev.airgap.core.Trace;
 import dev.airgap.core.bundle.BlobSource;
 import dev.airgap.core.error.AirgapException;
 import dev.airgap.core.error.EnvironmentException;
@@ -79,7 +80,13 @@ public final class MavenSource implements ArtifactSource {
     try (MavenResolver resolver = new MavenResolver(repositories, localRepository.toFile())) {
       for (DefaultArtifact a : coordinates) resolver.artifact(a, entry.isTransitive(), where);
       for (DefaultArtifact p : plugins) resolver.plugin(p, List.of(), where);
-      if (project != null) ProjectReactor.read(resolver, project, where).resolve(entry.phases());
+      Trace.mark("maven: artifacts and plugins");
+      if (project != null) {
+        ProjectReactor reactor = ProjectReactor.read(resolver, project, where);
+        Trace.mark("maven: project models");
+        reactor.resolve(entry.phases());
+        Trace.mark("maven: project needs");
+      }
       files = resolver.resolvedFiles();
     }
     return bundle(files, where, context);

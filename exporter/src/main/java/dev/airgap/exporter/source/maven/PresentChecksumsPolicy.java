@@ -9,10 +9,13 @@ import org.eclipse.aether.transfer.ChecksumFailureException;
 import org.eclipse.aether.transfer.TransferResource;
 
 /**
- * Verifies every checksum the upstream publishes for a file (each configured algorithm, not just
- * the first found) and fails on any mismatch; a file with no checksum at all is accepted, since
- * many repositories (a local repository used as upstream, some proxies) keep none. The bundle's
- * own SHA-256 protects everything from here on.
+ * Verifies a file against the strongest checksum the upstream publishes for it: the SHA-256 when
+ * there is one (sent with the file by repository managers that send {@code X-Checksum-*} headers,
+ * else its {@code .sha256}), otherwise the SHA-1; a mismatch fails. A file with no checksum at all
+ * is accepted, since many repositories (a local repository used as upstream, some proxies) keep
+ * none. Once one has matched, the weaker ones are not fetched: each would cost the upstream a
+ * request and the export a round trip, and would prove nothing more. The bundle's own SHA-256
+ * protects everything from here on.
  */
 final class PresentChecksumsPolicy implements ChecksumPolicyProvider {
   private final DefaultChecksumPolicyProvider defaults = new DefaultChecksumPolicyProvider();
@@ -22,7 +25,7 @@ final class PresentChecksumsPolicy implements ChecksumPolicyProvider {
     return new ChecksumPolicy() {
       @Override
       public boolean onChecksumMatch(String algorithm, ChecksumKind kind) {
-        return false; // keep checking the other algorithms the upstream has
+        return true; // the algorithms are tried strongest first
       }
 
       @Override
@@ -37,7 +40,7 @@ final class PresentChecksumsPolicy implements ChecksumPolicyProvider {
 
       @Override
       public void onNoMoreChecksums() {
-        // none published (or all matched): accepted
+        // none published: accepted
       }
 
       @Override

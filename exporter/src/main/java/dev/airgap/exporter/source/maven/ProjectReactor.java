@@ -1,5 +1,6 @@
 package dev.airgap.exporter.source.maven;
 
+import dev.airgap.core.Trace;
 import dev.airgap.core.error.UsageException;
 import java.io.File;
 import java.nio.file.Files;
@@ -102,8 +103,12 @@ final class ProjectReactor {
         for (org.apache.maven.model.Dependency d : m.getDependencyManagement().getDependencies()) managed.add(dependency(d, types));
       }
       resolver.projectDependencies(new DefaultArtifact(m.getGroupId(), m.getArtifactId(), "", "pom", m.getVersion()), dependencies, managed, moduleWhere);
+      Trace.mark("maven: dependencies of " + m.getArtifactId());
       for (PluginUse p : plugins(m, phases, moduleWhere)) {
-        if (pluginsDone.add(p.toString())) resolver.plugin(new DefaultArtifact(p.groupId(), p.artifactId(), "jar", p.version()), dependencies(p.dependencies(), types), moduleWhere);
+        if (pluginsDone.add(p.toString())) {
+          resolver.plugin(new DefaultArtifact(p.groupId(), p.artifactId(), "jar", p.version()), dependencies(p.dependencies(), types), moduleWhere);
+          Trace.mark("maven: plugin " + p.artifactId());
+        }
       }
     }
   }
