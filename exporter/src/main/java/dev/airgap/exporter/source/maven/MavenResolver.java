@@ -103,6 +103,10 @@ final class MavenResolver implements AutoCloseable {
     s.setConfigProperty("aether.dependencyCollector.bf.threads", PARALLEL_DOWNLOADS);
     // Resolution of a collected graph downloads its files on this many threads.
     s.setConfigProperty("aether.connector.basic.threads", PARALLEL_DOWNLOADS);
+    // A stalled upstream fails the export instead of holding it for the resolver's default 30 min
+    // (requestTimeout is the transport's socket read timeout: no byte for this long); as pypi and oci.
+    s.setConfigProperty("aether.connector.connectTimeout", 30_000);
+    s.setConfigProperty("aether.connector.requestTimeout", 120_000);
     // Profiles of dependency POMs activate as on this machine (JDK, OS, system properties).
     s.setSystemProperties(System.getProperties());
     s.setRepositoryListener(new AbstractRepositoryListener() {
