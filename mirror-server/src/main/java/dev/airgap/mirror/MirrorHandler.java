@@ -49,6 +49,8 @@ final class MirrorHandler extends Handler.Abstract {
   static final String ALLOW = "GET, HEAD";
   static final String HEALTHZ = "/healthz";
   static final String OCI_BASE = "/v2";
+  /** The first buffer for a request body; it doubles as bytes arrive, up to the route's maximum. */
+  static final int INITIAL_BODY_BUFFER = 64 * 1024;
   static final String NOT_FOUND = "not found\n";
   static final String CACHE_CONTROL = "no-cache";
   static final String CSP = "default-src 'none'; sandbox";
@@ -393,7 +395,9 @@ final class MirrorHandler extends Handler.Abstract {
           tooLarge();
           return;
         }
-        if (declared > 0) buffer = new byte[(int) declared];
+        // Grown as bytes arrive, never sized from the declaration alone: a few hundred clients each
+        // declaring the maximum and sending nothing must not allocate it.
+        if (declared > 0) buffer = new byte[(int) Math.min(declared, INITIAL_BODY_BUFFER)];
         check = req.getComponents().getScheduler().schedule(this::check, 1, TimeUnit.SECONDS);
         run();
       }

@@ -3,6 +3,9 @@ package dev.airgap.mirror;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.airgap.mirror.git.GitRoute;
+import dev.airgap.mirror.hf.HuggingFaceRoute;
+
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
@@ -15,6 +18,7 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -101,10 +105,15 @@ class HostileLoadTest {
   @Test
   void oversizedBodiesAreRefusedWithoutReadingThem() throws Exception {
     int port = start().port();
-    for (String target : new String[] {HF_PATHS_INFO, GIT_UPLOAD_PACK}) {
+    // Each route's own maximum: the default for Hugging Face, git's larger one (stateless negotiation).
+    Map<String, Integer> maxima = Map.of(HF_PATHS_INFO, new HuggingFaceRoute().maxRequestBodyBytes(), GIT_UPLOAD_PACK, new GitRoute().maxRequestBodyBytes());
+    assertEquals(MirrorRoute.DEFAULT_MAX_REQUEST_BODY, maxima.get(HF_PATHS_INFO));
+    for (Map.Entry<String, Integer> e : maxima.entrySet()) {
+      String target = e.getKey();
+      int max = e.getValue();
       try (Socket s = new Socket("127.0.0.1", port)) {
         s.setSoTimeout(5_000);
-        s.getOutputStream().write(("POST " + target + " HTTP/1.1\r\nHost: x\r\nContent-Length: " + (MirrorRoute.DEFAULT_MAX_REQUEST_BODY + 1)
+        s.getOutputStream().write(("POST " + target + " HTTP/1.1\r\nHost: x\r\nContent-Length: " + (max + 1)
             + "\r\n\r\n").getBytes(StandardCharsets.US_ASCII));
         RawHttp.Response r = RawHttp.read(s.getInputStream(), false);
         assertEquals(413, r.status(), target);
@@ -118,7 +127,7 @@ class HostileLoadTest {
         byte[] piece = new byte[64 * 1024];
         RawHttp.Response r = null;
         try {
-          for (int sent = 0; sent <= MirrorRoute.DEFAULT_MAX_REQUEST_BODY; sent += piece.length) {
+          for (int sent = 0; sent <= max; sent += piece.length) {
             out.write((Integer.toHexString(piece.length) + "\r\n").getBytes(StandardCharsets.US_ASCII));
             out.write(piece);
             out.write("\r\n".getBytes(StandardCharsets.US_ASCII));
