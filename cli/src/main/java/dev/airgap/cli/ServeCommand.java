@@ -54,12 +54,23 @@ final class ServeCommand implements Callable<Integer> {
   }
 
   private ServerLimits limits() {
+    // Checked here with the option names; the record's own checks (field names) are the second line.
+    atLeast("--min-body-rate", minBodyRate, 0);
+    atLeast("--max-connections-per-client", maxConnectionsPerClient, 0);
+    atLeast("--max-connections", maxConnections, 0);
+    atLeast("--max-streams", maxStreams, 1);
+    atLeast("--threads", threads, 8);
+    if (maxStreams > threads - 4) throw new UsageException("--max-streams " + maxStreams + " must leave at least 4 of the " + threads + " --threads free");
     try {
       return new ServerLimits(seconds("--idle-timeout", idleTimeout), seconds("--body-deadline", bodyDeadline), minBodyRate,
           seconds("--write-deadline", writeDeadline), maxConnectionsPerClient, maxConnections, maxStreams, threads);
     } catch (IllegalArgumentException e) {
       throw new UsageException("serve: " + e.getMessage());
     }
+  }
+
+  private static void atLeast(String option, long value, long min) {
+    if (value < min) throw new UsageException(option + " must be at least " + min + ", not " + value);
   }
 
   private static Duration seconds(String option, long value) {
